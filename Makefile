@@ -1,0 +1,59 @@
+# lifealm: `make report` writes today's briefing to site/, `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk
+TEST_PACKAGES := $(RUNTIME_PACKAGES) poppler-utils chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the locked dependencies and lifealm itself
+
+system-packages: ## install the system packages the PDF needs (harfbuzz subsetting, a Japanese font)
+	@scripts/system-packages.sh $(RUNTIME_PACKAGES)
+
+system-packages-test: ## install the system packages the tests need as well (pdftotext, chromium)
+	@scripts/system-packages.sh $(TEST_PACKAGES)
+
+report: venv system-packages ## write today's briefing to site/ (creates the demo ledger if none is configured)
+	@$(BIN)/lifealm demo --if-missing
+	@$(BIN)/lifealm report
+
+test: venv system-packages-test ## run the test suite (fast: under two minutes)
+	$(BIN)/pytest
+
+test-all: venv system-packages-test ## run every test, including the slow validation runs
+	$(BIN)/pytest -m ''
+
+lint: venv ## ruff
+	$(BIN)/ruff check lifealm tests benchmarks templates
+
+typecheck: venv ## mypy (strict) on the package
+	$(BIN)/mypy
+
+check: lint typecheck test ## lint, types and tests
+
+bench: venv system-packages ## run the benchmarks and print their figures
+	$(BIN)/python -m benchmarks
+
+lock: ## re-resolve the newest dependencies into requirements.lock (then run `make check`)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -U pip setuptools && .lock-venv/bin/pip install --quiet -e '.[dev]'
+	echo "# Exact versions lifealm is tested with (runtime and development). Regenerate: make lock" > requirements.lock
+	.lock-venv/bin/pip freeze --all --exclude-editable >> requirements.lock
+	rm -rf .lock-venv
+
+clean: ## remove the venv, caches and generated output (never the ledger)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info .bench
+	find site -mindepth 1 ! -name README.md -exec rm -rf {} +

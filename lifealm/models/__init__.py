@@ -1,0 +1,1 @@
+"""lifealm models."""

@@ -1,0 +1,123 @@
+"""Model parameters with documented defaults; overridden by the ledger's `assumptions` table and the config."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Assumptions:
+    """Every tunable number the models use. Ratios and rates are fractions."""
+
+    base_currency: str = "JPY"
+    # status and valuation
+    caution_ratio: float = 0.50  # SAFE below this margin ratio, CAUTION from here to the freeze threshold
+    stale_price_days: int = 5  # a close older than this many calendar days is a stale-price finding
+    # stress ladder
+    stress_step: float = 0.05
+    stress_max: float = 0.70
+    # dividends and FIRE
+    dividend_tax: float = 0.20315  # Japanese tax on listed-stock dividends
+    default_dividend_growth: float = 0.05
+    reinvest_dividends: bool = True
+    monthly_contribution: float = 0.0
+    reinvest_yield: float = 0.045  # yield assumed on reinvested money and contributions
+    projection_years: int = 10
+    # Monte Carlo
+    mc_paths: int = 10_000
+    mc_years: int = 40
+    mc_seed: int = 42
+    market_return: float = 0.07
+    market_volatility: float = 0.20
+    inflation: float = 0.02
+    inflation_std: float = 0.01
+    dividend_growth_std: float = 0.03
+
+
+class AssumptionsError(ValueError):
+    """One or more assumption values are invalid; `problems` lists each as `name: problem`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "caution_ratio": (0.0, 1.0),
+    "stale_price_days": (0, 3650),
+    "stress_step": (0.001, 1.0),
+    "stress_max": (0.001, 1.0),
+    "dividend_tax": (0.0, 1.0),
+    "default_dividend_growth": (-0.99, 0.99),
+    "monthly_contribution": (0.0, 1e15),
+    "reinvest_yield": (0.0, 1.0),
+    "projection_years": (1, 100),
+    "mc_paths": (1, 10_000_000),
+    "mc_years": (1, 100),
+    "mc_seed": (0, 2**63 - 1),
+    "market_return": (-0.99, 1.0),
+    "market_volatility": (0.0, 2.0),
+    "inflation": (-0.5, 1.0),
+    "inflation_std": (0.0, 1.0),
+    "dividend_growth_std": (0.0, 1.0),
+}
+
+
+def _coerce(name: str, kind: Any, raw: object) -> object:
+    if kind in ("bool", bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("expected true or false")
+    if kind in ("int", int):
+        if isinstance(raw, bool):
+            raise ValueError("expected a whole number")
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        return int(str(raw).strip())
+    if kind in ("float", float):
+        if isinstance(raw, bool):
+            raise ValueError("expected a number")
+        value = float(str(raw).strip())
+        if not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        return value
+    text = str(raw).strip()
+    if name == "base_currency" and (len(text) != 3 or not text.isalpha()):
+        raise ValueError("expected a three-letter currency code such as JPY")
+    return text.upper() if name == "base_currency" else text
+
+
+def known_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Assumptions))
+
+
+def apply_overrides(base: Assumptions, values: Mapping[str, object], *, source: str) -> Assumptions:
+    """Return `base` with `values` applied; every bad name or value is listed at once in AssumptionsError."""
+    problems: list[str] = []
+    changes: dict[str, object] = {}
+    types = {f.name: f.type for f in fields(Assumptions)}
+    for name, raw in values.items():
+        if name not in types:
+            problems.append(f"{source}: {name}: unknown assumption (known: {', '.join(known_names())})")
+            continue
+        try:
+            value = _coerce(name, types[name], raw)
+        except ValueError as exc:
+            problems.append(f"{source}: {name}: {raw!r} is not valid ({exc})")
+            continue
+        low_high = _BOUNDS.get(name)
+        if low_high and isinstance(value, int | float) and not low_high[0] <= value <= low_high[1]:
+            problems.append(f"{source}: {name}: {value} is outside {low_high[0]}..{low_high[1]}")
+            continue
+        changes[name] = value
+    if problems:
+        raise AssumptionsError(problems)
+    return replace(base, **changes)  # type: ignore[arg-type]

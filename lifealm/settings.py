@@ -1,0 +1,105 @@
+"""One frozen Settings for a run: defaults < TOML config file < LIFEALM_* environment < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lifealm.errors import LifealmError
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def default_db_path() -> Path:
+    """Where the ledger lives unless --db, LIFEALM_DB or the config file say otherwise."""
+    return _xdg("XDG_DATA_HOME", ".local/share") / "lifealm" / "ledger.db"
+
+
+def default_config_path() -> Path:
+    """Where the TOML configuration file is looked for unless --config or LIFEALM_CONFIG say otherwise."""
+    return _xdg("XDG_CONFIG_HOME", ".config") / "lifealm" / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where things are; model parameters live in Assumptions."""
+
+    db: Path
+    db_source: str  # "flag", "env", "config" or "default": the demo is only created for "default"
+    out: Path = Path("site")
+    as_of: date | None = None  # None: today
+    config_path: Path | None = None  # the config file that was read, if any
+    assumption_overrides: Mapping[str, Any] = field(default_factory=dict)
+    mail: Mapping[str, Any] = field(default_factory=dict)  # raw [mail] table; validated by lifealm.deliver
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Parse the TOML config file; a syntax error names the file, line and column."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise LifealmError(f"{path}: invalid TOML: {exc}", hint="fix the line named above") from exc
+    except OSError as exc:
+        raise LifealmError(f"{path}: cannot read the config file ({exc.strerror}).") from exc
+
+
+_TOP_LEVEL = {"ledger", "out", "mail", "assumptions"}
+
+
+def load_settings(
+    *,
+    db: Path | None = None,
+    out: Path | None = None,
+    as_of: date | None = None,
+    config: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from the flags given, the environment and the config file, listing every error at once."""
+    env = os.environ if environ is None else environ
+    config_path = config or (Path(env["LIFEALM_CONFIG"]) if env.get("LIFEALM_CONFIG") else None)
+    explicit_config = config_path is not None
+    config_path = config_path or default_config_path()
+    data: dict[str, Any] = {}
+    if config_path.exists():
+        data = read_config(config_path)
+    elif explicit_config:
+        raise LifealmError(f"{config_path}: config file not found.",
+                           hint="create it, or drop --config / LIFEALM_CONFIG to use the defaults")
+    problems = [f"{config_path}: unknown key {key!r} (known: {', '.join(sorted(_TOP_LEVEL))})"
+                for key in data if key not in _TOP_LEVEL]
+    for key, kind in (("ledger", str), ("out", str), ("mail", dict), ("assumptions", dict)):
+        if key in data and not isinstance(data[key], kind):
+            problems.append(f"{config_path}: {key} must be a {'string' if kind is str else 'table'}")
+    if problems:
+        raise LifealmError("invalid configuration:\n" + "\n".join(problems),
+                           hint="see the Configuration section of the README")
+
+    if db is not None:
+        db_path, source = db, "flag"
+    elif env.get("LIFEALM_DB"):
+        db_path, source = Path(env["LIFEALM_DB"]), "env"
+    elif "ledger" in data:
+        db_path, source = Path(data["ledger"]).expanduser(), "config"
+    else:
+        db_path, source = default_db_path(), "default"
+
+    out_path = out or (Path(env["LIFEALM_OUT"]) if env.get("LIFEALM_OUT") else None)
+    out_path = out_path or (Path(data["out"]).expanduser() if "out" in data else Path("site"))
+    return Settings(
+        db=db_path,
+        db_source=source,
+        out=out_path,
+        as_of=as_of,
+        config_path=config_path if config_path.exists() else None,
+        assumption_overrides=dict(data.get("assumptions", {})),
+        mail=dict(data.get("mail", {})),
+    )
