@@ -63,7 +63,7 @@ def load_settings(
     config: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from the flags given, the environment and the config file, listing every error at once."""
+    """Resolve settings from flags, environment and config file, listing every config error at once."""
     env = os.environ if environ is None else environ
     config_path = config or (Path(env["LIFEALM_CONFIG"]) if env.get("LIFEALM_CONFIG") else None)
     explicit_config = config_path is not None

@@ -15,7 +15,7 @@ from lifealm.settings import Settings, load_settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType[date]):
     """A YYYY-MM-DD date; anything else is a usage error (exit 2)."""
 
     name = "YYYY-MM-DD"

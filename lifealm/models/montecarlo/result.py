@@ -1,0 +1,51 @@
+"""The frozen result of a Monte Carlo FIRE run: what the briefing, the JSON and `lifealm simulate` show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """P10/P25/P50/P75/P90 of one quantity (money in the base currency)."""
+
+    p10: float
+    p25: float
+    p50: float
+    p75: float
+    p90: float
+
+
+@dataclass(frozen=True, slots=True)
+class YearPercentiles:
+    year: int  # years from the start, 0 = today
+    values: Percentiles
+
+
+@dataclass(frozen=True, slots=True)
+class YearCount:
+    year: int  # years from the start (1 = the first simulated year)
+    paths: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloResult:
+    """Success probability and the distributions behind it; `success_definition` is a machine code."""
+
+    success_probability: float
+    standard_error: float  # binomial: sqrt(p (1 − p) / paths)
+    success_definition: str  # "spending_sustained" or "spending_sustained_without_forced_liquidation"
+    engine: str  # "parametric", "historical" or "bootstrap"
+    steps: str  # "annual" or "monthly"
+    spending_rule: str  # "plan", "constant", "percent", "guardrails" or "vpw"
+    paths: int
+    years: int
+    seed: int | None
+    real: bool  # True: money in today's purchasing power
+    net_worth: tuple[YearPercentiles, ...]  # year 0..years
+    terminal_wealth: Percentiles
+    failure_years: tuple[YearCount, ...]  # the year spending first could not be met, per failing path
+    margin_call_probability: float  # share of paths that reached the margin-call threshold at least once
+    forced_liquidation_probability: float
+    first_margin_call_years: tuple[YearCount, ...]
+    first_forced_liquidation_years: tuple[YearCount, ...]
