@@ -1,0 +1,220 @@
+"""Altair builders: frozen chart data in, themed Vega-Lite dicts out (one builder per briefing chart)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from lifealm.charts import theme as th
+from lifealm.charts.inputs import (
+    AllocationSlice,
+    ChartData,
+    DividendView,
+    HistoryPoint,
+    MarginView,
+)
+from lifealm.models.montecarlo.result import MonteCarloResult
+
+Spec = dict[str, Any]
+
+# Axis label expressions: compact money (¥125M) and whole percentages, formatted by Vega at draw time.
+MONEY_AXIS = "format(datum.value, '~s')"
+PERCENT_FORMAT = ".0%"
+
+
+def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str) -> Spec:
+    spec: Spec = chart.properties(title=title).to_dict()
+    themed = th.apply(spec, theme)
+    themed["width"] = "container" if theme.name == "dark" else theme.width
+    themed["height"] = theme.height
+    return themed
+
+
+def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
+    """Margin ratio against drawdown, the freeze / call / forced-liquidation lines and today's position."""
+    rows = [{"drawdown": 0.0, "ratio": view.ratio}] if view.ratio is not None else []
+    rows += [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
+    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT))
+    y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT),
+              scale=alt.Scale(domain=[0, 1.2], clamp=True))
+    curve = alt.Chart(alt.Data(values=rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
+    )
+    lines = [
+        {"label": "freeze", "level": view.freeze, "colour": theme.warn},
+        {"label": "margin call", "level": view.margin_call, "colour": theme.bad},
+        {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad},
+    ]
+    lines = [line for line in lines if line["level"] is not None]
+    rule_data = alt.Data(values=lines)
+    rules = alt.Chart(rule_data).mark_rule(strokeDash=[4, 3]).encode(
+        y=alt.Y("level:Q"), color=alt.Color("colour:N", scale=None)
+    )
+    labels = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+        x=alt.datum(0), y=alt.Y("level:Q"), text="label:N", color=alt.Color("colour:N", scale=None)
+    )
+    layers: list[alt.Chart] = [rules, labels, curve]
+    if view.ratio is not None:
+        today = alt.Chart(alt.Data(values=[{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
+        layers.append(today.mark_point(size=140, filled=True, color=theme.good).encode(x=x, y=y))
+        layers.append(today.mark_text(align="left", dx=8, dy=10, color=theme.good).encode(x=x, y=y, text="label:N"))
+    if view.max_survivable_drawdown is not None:
+        survive = alt.Chart(alt.Data(values=[{"drawdown": view.max_survivable_drawdown}]))
+        layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2]).encode(x="drawdown:Q"))
+    return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls")
+
+
+def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
+    """Cash needed to avoid forced liquidation at each drop, coloured by survival, against the defense."""
+    rows = [
+        {
+            "drawdown": s.drawdown,
+            "repay": s.repay_to_avoid_liquidation,
+            "outcome": "survives" if s.survives else "forced sale",
+        }
+        for s in view.ladder
+    ]
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("drawdown:O", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, labelAngle=0)),
+        y=alt.Y("repay:Q", title="cash needed", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        color=alt.Color(
+            "outcome:N",
+            title=None,
+            scale=alt.Scale(domain=["survives", "forced sale"], range=[theme.good, theme.bad]),
+        ),
+        tooltip=[alt.Tooltip("drawdown:O", format=".0%"), alt.Tooltip("repay:Q", format=",.0f"), "outcome:N"],
+    )
+    defense = [
+        {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
+        {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
+    ]
+    defense_data = alt.Data(values=defense)
+    rules = alt.Chart(defense_data).mark_rule(strokeDash=[5, 3], strokeWidth=1.5).encode(
+        y="amount:Q", color=alt.Color("colour:N", scale=None)
+    )
+    labels = alt.Chart(defense_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+        x=alt.datum(0), y="amount:Q", text="label:N", color=alt.Color("colour:N", scale=None)
+    )
+    # The two unrelated colour fields must not share one legend scale.
+    layered = alt.layer(bars, rules, labels).resolve_scale(color="independent")
+    return _finish(layered, theme, "Stress ladder: cash needed vs. defense")
+
+
+def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
+    """Projected after-tax dividends per year against annual expenses, with the crossover year marked."""
+    rows = [
+        {"year": y.year, "income": y.income, "covers": y.income >= view.annual_expenses > 0} for y in view.years
+    ]
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("income:Q", title="dividends after tax", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        color=alt.Color("covers:N", legend=None, scale=alt.Scale(domain=[False, True],
+                                                                 range=[theme.accent, theme.good])),
+        tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
+    )
+    expense = alt.Chart(alt.Data(values=[{"amount": view.annual_expenses, "label": "annual expenses"}]))
+    layers: list[alt.Chart] = [
+        bars,
+        expense.mark_rule(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5).encode(y="amount:Q"),
+        expense.mark_text(color=theme.warn, align="left", dx=4, dy=-6, fontSize=10).encode(
+            y="amount:Q", x=alt.value(0), text="label:N"
+        ),
+    ]
+    if view.crossover_year is not None:
+        cross = alt.Chart(alt.Data(values=[{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
+        layers.append(cross.mark_rule(color=theme.good, strokeWidth=2).encode(x="year:O"))
+        layers.append(cross.mark_text(color=theme.good, align="left", dx=4, y=8, fontSize=10).encode(
+            x="year:O", text="label:N"))
+    return _finish(alt.layer(*layers), theme, "Dividend snowball")
+
+
+def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
+    return [{"day": p.day.isoformat(), "net_worth": p.net_worth, "ratio": p.margin_ratio} for p in points]
+
+
+def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+    """Net worth over the snapshots (today included)."""
+    chart = alt.Chart(alt.Data(values=_history_rows(points))).mark_line(
+        color=theme.accent, point=len(points) < 60
+    ).encode(
+        x=alt.X("day:T", title=None),
+        y=alt.Y("net_worth:Q", title="net worth", axis=alt.Axis(labelExpr=MONEY_AXIS), scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("net_worth:Q", format=",.0f")],
+    )
+    return _finish(chart, theme, "Net worth")
+
+
+def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+    """Margin ratio over the snapshots, with the freeze threshold for scale."""
+    rows = [r for r in _history_rows(points) if r["ratio"] is not None]
+    line = alt.Chart(alt.Data(values=rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
+        x=alt.X("day:T", title=None),
+        y=alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT)),
+        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("ratio:Q", format=".1%")],
+    )
+    layers: list[alt.Chart] = [line]
+    if view.freeze is not None:
+        freeze = alt.Chart(alt.Data(values=[{"level": view.freeze}]))
+        layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
+    return _finish(alt.layer(*layers), theme, "Margin ratio")
+
+
+def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
+    """Portfolio value by holding, largest first."""
+    rows = [{"holding": f"{s.ticker} {s.name}".strip(), "value": s.value} for s in slices]
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar(color=theme.accent).encode(
+        y=alt.Y("holding:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
+    )
+    spec = _finish(chart, theme, "Allocation by holding")
+    spec["height"] = max(theme.height // 2, 22 * len(rows))
+    return spec
+
+
+def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
+    """Net-worth percentiles per year: P10–P90 and P25–P75 bands, the P50 line."""
+    rows = [
+        {"year": y.year, "p10": y.values.p10, "p25": y.values.p25, "p50": y.values.p50,
+         "p75": y.values.p75, "p90": y.values.p90}
+        for y in result.net_worth
+    ]
+    base = alt.Chart(alt.Data(values=rows))
+    x = alt.X("year:Q", title="years from today")
+    money = alt.Axis(labelExpr=MONEY_AXIS)
+    outer = base.mark_area(color=theme.accent_soft, opacity=0.55).encode(
+        x=x, y=alt.Y("p10:Q", title="net worth", axis=money), y2="p90:Q")
+    inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
+    median = base.mark_line(color=theme.good, strokeWidth=2).encode(
+        x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title="median")])
+    zero = alt.Chart(alt.Data(values=[{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
+    return _finish(alt.layer(outer, inner, median, zero), theme, "Monte Carlo: net worth P10–P90 (P50 line)")
+
+
+def montecarlo_failures(result: MonteCarloResult, theme: th.Theme) -> Spec:
+    """In which year failing paths first could not meet spending."""
+    rows = [{"year": c.year, "paths": c.paths} for c in result.failure_years]
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar(color=theme.bad).encode(
+        x=alt.X("year:Q", title="year of first shortfall", bin=False, scale=alt.Scale(domain=[0, result.years])),
+        y=alt.Y("paths:Q", title="paths"),
+        tooltip=["year:Q", "paths:Q"],
+    )
+    return _finish(chart, theme, "Monte Carlo: year of failure (failing paths only)")
+
+
+def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:
+    """Every chart of the briefing, keyed by a stable id; the Monte Carlo charts only when it was run."""
+    charts: dict[str, Spec] = {
+        "margin-curve": margin_curve(data.margin, theme),
+        "stress-ladder": stress_ladder(data.margin, theme),
+        "allocation": allocation(data.allocation, theme),
+        "dividends": dividend_snowball(data.dividends, theme),
+        "net-worth-history": net_worth_history(data.history, theme),
+        "margin-history": margin_history(data.margin, data.history, theme),
+    }
+    if data.montecarlo is not None:
+        charts["montecarlo-fan"] = montecarlo_fan(data.montecarlo, theme)
+        if data.montecarlo.failure_years:
+            charts["montecarlo-failures"] = montecarlo_failures(data.montecarlo, theme)
+    return charts

@@ -1,0 +1,69 @@
+"""Frozen, display-free data the chart builders draw; built from the briefing by lifealm.charts.collect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lifealm.models.montecarlo.result import MonteCarloResult
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStep:
+    drawdown: float
+    ratio: float | None
+    zone: str
+    repay_to_avoid_liquidation: float
+    survives: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MarginView:
+    """Today's margin position, its thresholds and the stress ladder (with the standby line)."""
+
+    ratio: float | None
+    freeze: float | None
+    margin_call: float | None
+    forced_liquidation: float | None
+    max_survivable_drawdown: float | None
+    ladder: tuple[LadderStep, ...]
+    defense_with_line: float
+    defense_without_line: float
+
+
+@dataclass(frozen=True, slots=True)
+class DividendYear:
+    year: int
+    income: float
+
+
+@dataclass(frozen=True, slots=True)
+class DividendView:
+    years: tuple[DividendYear, ...]
+    annual_expenses: float
+    crossover_year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    day: date
+    net_worth: float
+    margin_ratio: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationSlice:
+    ticker: str
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """Everything the briefing's charts show; `montecarlo` is None when the simulation was not run."""
+
+    margin: MarginView
+    dividends: DividendView
+    history: tuple[HistoryPoint, ...]
+    allocation: tuple[AllocationSlice, ...]
+    montecarlo: MonteCarloResult | None

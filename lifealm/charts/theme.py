@@ -1,0 +1,107 @@
+"""The one chart theme: the dark screen look and a light print variant, applied to Vega-Lite dicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# An installed CJK-capable family, so vl-convert (PDF) and the browser measure Japanese text alike.
+CHART_FONT = "Noto Sans CJK JP, Noto Sans, DejaVu Sans, sans-serif"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Colours and sizes for one medium; builders read roles (good, warn, bad, …), never raw colours."""
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    grid: str
+    good: str
+    warn: str
+    bad: str
+    accent: str
+    accent_soft: str
+    width: int
+    height: int
+
+    def zone_colours(self) -> dict[str, str]:
+        """Colour per margin zone name; unknown zones fall back to the accent colour."""
+        return {
+            "safe": self.good,
+            "frozen": self.warn,
+            "margin_call": self.bad,
+            "forced_liquidation": self.bad,
+        }
+
+
+DARK = Theme(
+    name="dark",
+    background="#0a0a0a",
+    text="#d4d4d4",
+    muted="#888888",
+    grid="#1f1f1f",
+    good="#00ff88",
+    warn="#ffaa00",
+    bad="#ff4444",
+    accent="#5fb3ff",
+    accent_soft="#1d4f7a",
+    width=560,
+    height=240,
+)
+
+LIGHT = Theme(
+    name="light",
+    background="#ffffff",
+    text="#1a1a1a",
+    muted="#666666",
+    grid="#e4e4e4",
+    good="#0b8f4d",
+    warn="#c77700",
+    bad="#cc2222",
+    accent="#1f5f99",
+    accent_soft="#a9c8e6",
+    width=470,
+    height=190,
+)
+
+
+def config(theme: Theme) -> dict[str, Any]:
+    """The Vega-Lite `config` block for a theme."""
+    return {
+        "background": theme.background,
+        "font": CHART_FONT,
+        "view": {"stroke": None, "continuousWidth": theme.width, "continuousHeight": theme.height},
+        "axis": {
+            "labelColor": theme.text,
+            "titleColor": theme.text,
+            "gridColor": theme.grid,
+            "domainColor": theme.muted,
+            "tickColor": theme.muted,
+            "labelFont": CHART_FONT,
+            "titleFont": CHART_FONT,
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleFontWeight": "normal",
+        },
+        "legend": {
+            "labelColor": theme.text,
+            "titleColor": theme.text,
+            "labelFont": CHART_FONT,
+            "titleFont": CHART_FONT,
+            "orient": "bottom",
+        },
+        "title": {"color": theme.text, "font": CHART_FONT, "fontSize": 13, "anchor": "start"},
+        "text": {"color": theme.text, "font": CHART_FONT},
+        "header": {"labelColor": theme.text, "titleColor": theme.text, "labelFont": CHART_FONT},
+    }
+
+
+def apply(spec: dict[str, Any], theme: Theme) -> dict[str, Any]:
+    """Return `spec` with the theme's config and background; the builder's own settings stay untouched."""
+    themed = dict(spec)
+    themed["config"] = config(theme)
+    themed["background"] = theme.background
+    themed["autosize"] = {"type": "fit-x", "contains": "padding"} if theme.name == "dark" else {"type": "pad"}
+    return themed
