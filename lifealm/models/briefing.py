@@ -1,0 +1,121 @@
+"""One frozen Briefing composing every model result for one as-of date: what the report, JSON and snapshot show."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lifealm.models.assumptions import Assumptions
+from lifealm.models.balance import BalanceSheet, balance_sheet
+from lifealm.models.cashflow import CashFlow, cash_flow
+from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
+from lifealm.models.dividends import DividendProjection, project_dividends
+from lifealm.models.findings import Finding, Severity
+from lifealm.models.fx import build_fx_table
+from lifealm.models.history import History, history
+from lifealm.models.inputs import LedgerInputs, Snapshot
+from lifealm.models.margin import MarginPosition, Status, margin_position
+from lifealm.models.montecarlo.result import MonteCarloResult
+from lifealm.models.stress import StressResult, drawdown_steps
+from lifealm.models.valuation import Valuation, value_portfolio
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    as_of: date
+    base_currency: str
+    status: Status
+    assumptions: Assumptions
+    valuation: Valuation
+    margin: MarginPosition
+    defense: Defense
+    stress: StressResult  # with the standby lines in the defense (the headline)
+    line: LineComparison  # the same stress with and without the standby lines
+    cashflow: CashFlow
+    balance_sheet: BalanceSheet
+    dividends: DividendProjection
+    montecarlo: MonteCarloResult | None  # None: not run for this briefing
+    snapshot: Snapshot  # this briefing's headline figures, as written to the ledger
+    history: History
+    findings: tuple[Finding, ...]  # every model's findings, errors first, duplicates removed
+
+    @property
+    def fire_ratio(self) -> float | None:
+        return self.dividends.fire_ratio
+
+
+def _ordered_findings(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    seen: set[Finding] = set()
+    unique: list[Finding] = []
+    for group in groups:
+        for finding in group:
+            if finding not in seen:
+                seen.add(finding)
+                unique.append(finding)
+    # sorted() is stable: within a severity the models' own order is kept.
+    return tuple(sorted(unique, key=lambda f: _SEVERITY_ORDER[f.severity]))
+
+
+def _plan_findings(inputs: LedgerInputs, flow: CashFlow, margin: MarginPosition) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    if not inputs.expenses or flow.monthly_expenses <= 0:
+        found.append(Finding("no_expenses", Severity.WARNING, "expenses",
+                             (("effect", "fire_ratio_and_crossover_unknown"),)))
+    if margin.ratio_infinite:
+        found.append(Finding("secured_loan_without_collateral", Severity.ERROR, "loans",
+                             (("balance", margin.balance), ("portfolio_value", margin.collateral))))
+    return tuple(found)
+
+
+def _snapshot(as_of: date, status: Status, valuation: Valuation, defense: Defense, margin: MarginPosition,
+              sheet: BalanceSheet, flow: CashFlow, dividends: DividendProjection, stress: StressResult,
+              montecarlo: MonteCarloResult | None) -> Snapshot:
+    return Snapshot(
+        snapshot_date=as_of, status=status.value, portfolio_value=valuation.value, cash=defense.cash,
+        margin_balance=margin.balance,
+        margin_ratio=None if math.isinf(margin.ratio) else margin.ratio,  # stored as NULL when infinite
+        net_worth=sheet.net_worth, monthly_cashflow=flow.monthly, fire_ratio=dividends.fire_ratio,
+        max_survivable_drawdown=stress.max_survivable_drawdown,
+        success_probability=montecarlo.success_probability if montecarlo is not None else None,
+    )
+
+
+def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None = None) -> Briefing:
+    """Run every model on `inputs` (pure: no I/O, nothing random) and compose the results."""
+    a = inputs.assumptions
+    fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
+    valuation = value_portfolio(inputs)
+    margin = margin_position(valuation.value, inputs.loans, caution_ratio=a.caution_ratio)
+    defense = measure_defense(inputs, fx)
+    steps = drawdown_steps(a.stress_step, a.stress_max)
+    line = compare_with_and_without_line(margin.balance, valuation.value, defense, margin.thresholds, steps)
+    flow = cash_flow(inputs)
+    sheet = balance_sheet(inputs, valuation.value, defense, fx)
+    dividends = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
+                                  annual_expenses=flow.annual_expenses, assumptions=a)
+    snapshot = _snapshot(inputs.as_of, margin.status, valuation, defense, margin, sheet, flow, dividends,
+                         line.with_line, montecarlo)
+    findings = _ordered_findings(valuation.findings, defense.findings, sheet.findings, dividends.findings,
+                                 _plan_findings(inputs, flow, margin))
+    return Briefing(
+        as_of=inputs.as_of, base_currency=inputs.base_currency, status=margin.status, assumptions=a,
+        valuation=valuation, margin=margin, defense=defense, stress=line.with_line, line=line, cashflow=flow,
+        balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
+        history=history(inputs.snapshots, snapshot), findings=findings,
+    )
+
+
+def snapshot_from_briefing(b: Briefing) -> Snapshot:
+    """The headline figures to store in the ledger's `snapshots` table for `b.as_of`."""
+    return b.snapshot
+
+
+def briefing_to_json(b: Briefing) -> dict[str, Any]:
+    """The JSON contract (see lifealm.models.briefing_json)."""
+    from lifealm.models.briefing_json import briefing_to_json as convert
+
+    return convert(b)
