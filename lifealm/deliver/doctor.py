@@ -1,0 +1,133 @@
+"""`lifealm doctor`: check what a scheduled run needs (fonts, harfbuzz-subset, ledger, output dir, SMTP)."""
+
+from __future__ import annotations
+
+import ctypes.util
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lifealm.deliver.mail_settings import MailSettings
+from lifealm.deliver.smtp import check_connection
+from lifealm.errors import LifealmError
+from lifealm.ledger.db import SCHEMA_VERSION, schema_version
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: `ok` False means a scheduled run will fail or degrade; `fix` says what to do about it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _run(command: list[str]) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def check_fonts(fc_list: str = "fc-list") -> Check:
+    """A font that covers Japanese (the PDF shows Japanese names; WeasyPrint crashes with no font at all)."""
+    if shutil.which(fc_list) is None:
+        return Check("fonts", False, "fc-list (fontconfig) is not installed",
+                     "apt-get install fontconfig fonts-noto-cjk")
+    families = sorted({line.split(",")[0].strip() for line in (_run([fc_list, ":lang=ja", "family"]) or "")
+                       .splitlines() if line.strip()})
+    if families:
+        return Check("fonts", True, f"Japanese font found: {families[0]}")
+    any_font = (_run([fc_list]) or "").strip()
+    what = "no font covers Japanese" if any_font else "no font is installed at all"
+    return Check("fonts", False, what, "apt-get install fonts-noto-cjk")
+
+
+def check_harfbuzz_subset() -> Check:
+    """libharfbuzz-subset: without it WeasyPrint embeds whole fonts and is about 15 times slower."""
+    found = ctypes.util.find_library("harfbuzz-subset")
+    if found:
+        return Check("harfbuzz-subset", True, f"{found}")
+    if _run(["dpkg-query", "-W", "-f=${Status}", "libharfbuzz-subset0"]) == "install ok installed":
+        return Check("harfbuzz-subset", True, "libharfbuzz-subset0 (dpkg)")
+    return Check("harfbuzz-subset", False, "libharfbuzz-subset is missing (PDFs are about 15x slower)",
+                 "apt-get install libharfbuzz-subset0")
+
+
+def check_chromium() -> Check:
+    """Chromium is only used by the test suite; its absence never fails the doctor."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Check("chromium", True, f"found at {path} (tests only)" if path else "not installed (not required; "
+                 "only the browser tests use it)")
+
+
+def check_ledger(path: Path) -> Check:
+    """The ledger exists, is SQLite, has this lifealm's schema version and passes integrity and foreign-key checks."""
+    if not path.is_file():
+        return Check("ledger", False, f"{path}: no ledger here",
+                     "run `lifealm init` (or `lifealm demo`), or point --db / LIFEALM_DB at your ledger")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = schema_version(conn)
+            integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return Check("ledger", False, f"{path}: cannot be read as a ledger ({exc})",
+                     "restore the ledger from a backup, or point --db at the right file")
+    if version > SCHEMA_VERSION:
+        return Check("ledger", False, f"{path}: schema version {version} is newer than this lifealm "
+                     f"({SCHEMA_VERSION})", "upgrade lifealm")
+    if version < SCHEMA_VERSION:
+        return Check("ledger", False, f"{path}: schema version {version}, needs migrating to {SCHEMA_VERSION}",
+                     "run `lifealm init` on it once to migrate it")
+    if integrity != ["ok"]:
+        return Check("ledger", False, f"{path}: integrity check failed: {'; '.join(integrity[:3])}",
+                     "restore the ledger from a backup")
+    if orphans:
+        tables = ", ".join(sorted({str(row[0]) for row in orphans}))
+        return Check("ledger", False, f"{path}: {len(orphans)} row(s) point at missing rows (in {tables})",
+                     "run `lifealm check` for details")
+    return Check("ledger", True, f"{path}: schema version {version}, integrity ok")
+
+
+def check_output_dir(out: Path) -> Check:
+    """The output directory (or the nearest existing parent that would hold it) accepts a new file."""
+    target = out
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    if not target.is_dir():
+        return Check("output", False, f"{target} is not a directory", "choose another --out")
+    try:
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".lifealm-doctor-"):
+            pass
+    except OSError as exc:
+        return Check("output", False, f"{target}: cannot write ({exc.strerror})",
+                     f"make it writable (chmod u+w {target}) or choose another --out")
+    state = "writable" if target == out else f"will be created (in writable {target})"
+    return Check("output", True, f"{out}: {state}")
+
+
+def check_smtp(load_mail: Callable[[], MailSettings]) -> Check:
+    """Settings complete, then connect, secure, log in; the password never appears in the result."""
+    try:
+        mail = load_mail()
+        return Check("smtp", True, check_connection(mail))
+    except LifealmError as exc:
+        return Check("smtp", False, exc.message, exc.hint or "")
+
+
+def run_checks(*, db: Path, out: Path, smtp: Callable[[], MailSettings] | None = None) -> list[Check]:
+    """Every check, in the order they are printed."""
+    checks = [check_fonts(), check_harfbuzz_subset(), check_chromium(), check_ledger(db), check_output_dir(out)]
+    if smtp is not None:
+        checks.append(check_smtp(smtp))
+    return checks

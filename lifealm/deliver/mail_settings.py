@@ -1,0 +1,193 @@
+"""SMTP settings from the config file's [mail] table and LIFEALM_SMTP_* / LIFEALM_MAIL_* (env wins), validated."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lifealm.errors import LifealmError
+
+SECURITY_MODES = ("starttls", "ssl", "none")
+
+# [mail] key -> (environment variable, accepted TOML types, description for messages)
+MAIL_KEYS: dict[str, tuple[str, tuple[type, ...], str]] = {
+    "host": ("LIFEALM_SMTP_HOST", (str,), "a string"),
+    "port": ("LIFEALM_SMTP_PORT", (int,), "a whole number"),
+    "user": ("LIFEALM_SMTP_USER", (str,), "a string"),
+    "password": ("LIFEALM_SMTP_PASSWORD", (str,), "a string"),
+    "password_file": ("LIFEALM_SMTP_PASSWORD_FILE", (str,), "a string (a path)"),
+    "security": ("LIFEALM_SMTP_SECURITY", (str,), "one of starttls, ssl, none"),
+    "ca_file": ("LIFEALM_SMTP_CA_FILE", (str,), "a string (a path to PEM certificates)"),
+    "timeout": ("LIFEALM_SMTP_TIMEOUT", (int, float), "a number of seconds"),
+    "from": ("LIFEALM_MAIL_FROM", (str,), "a string"),
+    "to": ("LIFEALM_MAIL_TO", (str, list), "a string or a list of strings"),
+}
+
+PLACEHOLDER_ADDRESS = "lifealm@localhost"
+_ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
+
+
+class Secret:
+    """A password that never shows itself in repr, str, logs or exception text."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Everything needed to send the briefing; `password` is a Secret so it cannot leak through repr."""
+
+    host: str
+    port: int
+    security: str  # "starttls", "ssl" or "none"
+    sender: str
+    recipients: tuple[str, ...]
+    user: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+    ca_file: Path | None = None
+    timeout: float = 30.0
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def mail_table_problems(table: Mapping[str, Any], source: str) -> list[str]:
+    """Unknown keys and wrong TOML types in a [mail] table, one message each (used when the config is read)."""
+    problems: list[str] = []
+    for key, value in table.items():
+        if key not in MAIL_KEYS:
+            problems.append(f"{source}: [mail] unknown key {key!r} (known: {', '.join(sorted(MAIL_KEYS))})")
+            continue
+        _, kinds, description = MAIL_KEYS[key]
+        bad_type = isinstance(value, bool) or not isinstance(value, kinds)
+        if key == "to" and isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            bad_type = True
+        if bad_type:
+            problems.append(f"{source}: [mail] {key} must be {description}, not {value!r}")
+    return problems
+
+
+def _split_addresses(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def load_mail_settings(
+    table: Mapping[str, Any],
+    *,
+    source: str = "config [mail]",
+    environ: Mapping[str, str] | None = None,
+    to_override: tuple[str, ...] = (),
+    require_server: bool = True,
+) -> MailSettings:
+    """Merge [mail] with the environment (env wins) and validate; every problem is listed in one LifealmError.
+
+    With `require_server=False` (a dry run writing an .eml file) the host may be missing and the sender and
+    recipient default to placeholders, but values that are set must still be valid.
+    """
+    env = os.environ if environ is None else environ
+    problems = mail_table_problems(table, source)
+    raw: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    for key, (var, _, _) in MAIL_KEYS.items():
+        if env.get(var):
+            raw[key], origin[key] = env[var], var
+        elif key in table:
+            raw[key], origin[key] = table[key], f"{source} {key}"
+
+    host = str(raw.get("host", "")).strip()
+    if not host and require_server:
+        problems.append("no SMTP host: set LIFEALM_SMTP_HOST or `host` in [mail]")
+
+    security = str(raw.get("security", "starttls")).strip().lower()
+    if security not in SECURITY_MODES:
+        problems.append(f"{origin.get('security')}: security {security!r} is not one of {', '.join(SECURITY_MODES)}")
+
+    default_port = {"ssl": 465, "starttls": 587}.get(security, 25)
+    port = default_port
+    if "port" in raw:
+        try:
+            port = int(str(raw["port"]).strip())
+            if not 0 < port < 65536:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{origin['port']}: port {raw['port']!r} is not a TCP port (1-65535)")
+
+    timeout = 30.0
+    if "timeout" in raw:
+        try:
+            timeout = float(str(raw["timeout"]).strip())
+            if not 0 < timeout <= 3600:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{origin['timeout']}: timeout {raw['timeout']!r} is not a number of seconds (0-3600]")
+
+    user = str(raw["user"]).strip() if raw.get("user") else None
+    password: Secret | None = None
+    if "password" in raw:
+        password = Secret(str(raw["password"]))
+    elif "password_file" in raw:
+        path = Path(str(raw["password_file"])).expanduser()
+        try:
+            # Only the first line counts: editors and `echo` add a trailing newline.
+            lines = path.read_text("utf-8").splitlines()
+            password = Secret(lines[0] if lines else "")
+        except OSError as exc:
+            problems.append(f"{origin['password_file']}: cannot read the password file {path} ({exc.strerror})")
+    if password is not None and user is None:
+        problems.append("a password is set but no user: set LIFEALM_SMTP_USER or `user` in [mail]")
+
+    ca_file: Path | None = None
+    if raw.get("ca_file"):
+        ca_file = Path(str(raw["ca_file"])).expanduser()
+        if not ca_file.is_file():
+            problems.append(f"{origin['ca_file']}: CA file {ca_file} does not exist")
+
+    sender = str(raw.get("from", "")).strip() or ("" if require_server else PLACEHOLDER_ADDRESS)
+    if not sender:
+        problems.append("no sender: set LIFEALM_MAIL_FROM or `from` in [mail]")
+    elif not _ADDRESS.match(sender):
+        problems.append(f"{origin['from']}: {sender!r} is not an e-mail address")
+
+    recipients = list(to_override) or _split_addresses(raw.get("to", ""))
+    if not recipients and not require_server:
+        recipients = [PLACEHOLDER_ADDRESS]
+    if not recipients:
+        problems.append("no recipient: pass --to, set LIFEALM_MAIL_TO or `to` in [mail]")
+    for address in recipients:
+        if not _ADDRESS.match(address):
+            where = "--to" if to_override else origin.get("to", "to")
+            problems.append(f"{where}: {address!r} is not an e-mail address")
+
+    if problems:
+        raise LifealmError(
+            "the mail settings are incomplete or invalid:\n" + "\n".join(f"  {p}" for p in problems),
+            hint="see the Configuration section of the README ([mail] table or LIFEALM_SMTP_* variables)",
+        )
+    return MailSettings(
+        host=host, port=port, security=security, sender=sender, recipients=tuple(recipients),
+        user=user, password=password, ca_file=ca_file, timeout=timeout,
+    )

@@ -1,0 +1,140 @@
+"""Send a message over SMTP (STARTTLS, implicit TLS or plain) and turn every failure into a clear LifealmError."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+
+from lifealm.deliver.mail_settings import MailSettings
+from lifealm.errors import LifealmError
+
+
+def _tls_context(mail: MailSettings) -> ssl.SSLContext:
+    # A private CA (a self-hosted relay) is trusted only when named explicitly; otherwise the system store.
+    return ssl.create_default_context(cafile=str(mail.ca_file) if mail.ca_file else None)
+
+
+def _scrub(text: str, mail: MailSettings) -> str:
+    """Remove the password from any text that could reach the user, just in case a server echoes it."""
+    if mail.password is not None and mail.password.reveal():
+        text = text.replace(mail.password.reveal(), "********")
+    return text
+
+
+def _explain(exc: BaseException, mail: MailSettings) -> LifealmError:
+    where = f"SMTP server {mail.endpoint}"
+    detail = _scrub(str(exc), mail)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        raw = exc.smtp_error
+        server_text = _scrub(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw), mail)
+        return LifealmError(
+            f"{where} rejected the login for user {mail.user!r} ({exc.smtp_code} {server_text}); nothing was sent.",
+            hint="check LIFEALM_SMTP_USER and LIFEALM_SMTP_PASSWORD (or the password file); many providers need "
+            "an app password",
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return LifealmError(
+            f"{where} does not support what lifealm asked for ({detail}); nothing was sent.",
+            hint="set LIFEALM_SMTP_SECURITY=ssl for port 465, or starttls for port 587; "
+            "AUTH needs a server that offers it",
+        )
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = ", ".join(sorted(exc.recipients))
+        return LifealmError(f"{where} refused the recipient(s) {refused}; nothing was sent.",
+                            hint="check --to / LIFEALM_MAIL_TO")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return LifealmError(f"{where} refused the sender {exc.sender!r} ({exc.smtp_code}); nothing was sent.",
+                            hint="set LIFEALM_MAIL_FROM to an address this server lets you send from")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return LifealmError(
+            f"TLS with {where} failed: the server's certificate could not be verified ({exc.verify_message}); "
+            "nothing was sent.",
+            hint="use the server's real host name, or trust its CA with LIFEALM_SMTP_CA_FILE / `ca_file`",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return LifealmError(
+            f"TLS with {where} failed ({detail}); nothing was sent.",
+            hint="check LIFEALM_SMTP_SECURITY: port 465 usually needs `ssl`, port 587 `starttls`",
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return LifealmError(f"cannot connect to {where}: connection refused; nothing was sent.",
+                            hint="check LIFEALM_SMTP_HOST / LIFEALM_SMTP_PORT and that the server is running")
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return LifealmError(f"{where} did not answer within {mail.timeout:g} s; nothing was sent.",
+                            hint="check the host and port, the firewall, or raise LIFEALM_SMTP_TIMEOUT")
+    if isinstance(exc, socket.gaierror):
+        return LifealmError(f"cannot resolve the SMTP host {mail.host!r} ({detail}); nothing was sent.",
+                            hint="check LIFEALM_SMTP_HOST")
+    if isinstance(exc, smtplib.SMTPException):
+        return LifealmError(f"{where} failed: {detail}; nothing was sent.",
+                            hint="check the SMTP settings, then try again (lifealm doctor --smtp tests them)")
+    return LifealmError(f"cannot talk to {where}: {detail}; nothing was sent.",
+                        hint="check LIFEALM_SMTP_HOST / LIFEALM_SMTP_PORT and the network")
+
+
+@contextmanager
+def smtp_session(mail: MailSettings) -> Iterator[smtplib.SMTP]:
+    """A connected, secured and (when a user is set) logged-in SMTP session; failures become LifealmError."""
+    client: smtplib.SMTP | None = None
+    try:
+        if mail.security == "ssl":
+            client = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout, context=_tls_context(mail))
+        else:
+            client = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+        client.ehlo()
+        if mail.security == "starttls":
+            if not client.has_extn("starttls"):
+                raise smtplib.SMTPNotSupportedError("the server does not offer STARTTLS")
+            client.starttls(context=_tls_context(mail))
+            client.ehlo()
+        if mail.user is not None:
+            password = mail.password.reveal() if mail.password is not None else ""
+            client.login(mail.user, password)
+    except (OSError, smtplib.SMTPException) as exc:
+        _close(client)
+        raise _explain(exc, mail) from None  # `from None`: the chained traceback could carry server text
+    finished = False
+    try:
+        yield client
+        finished = True
+    except (OSError, smtplib.SMTPException) as exc:
+        raise _explain(exc, mail) from None
+    finally:
+        _close(client, polite=finished)
+
+
+def _close(client: smtplib.SMTP | None, *, polite: bool = False) -> None:
+    if client is None:
+        return
+    try:
+        if polite:
+            client.quit()
+        else:
+            client.close()
+    except (OSError, smtplib.SMTPException):
+        client.close()
+
+
+def send_message(message: EmailMessage, mail: MailSettings) -> None:
+    """Deliver `message` to every recipient, or raise LifealmError naming host:port and the fix."""
+    with smtp_session(mail) as client:
+        refused = client.send_message(message, from_addr=mail.sender, to_addrs=list(mail.recipients))
+        if refused:
+            # Some recipients got it, some did not: say so rather than pretend it all failed or all worked.
+            raise LifealmError(
+                f"SMTP server {mail.endpoint} refused {', '.join(sorted(refused))}; "
+                "the other recipients received the briefing.",
+                hint="check --to / LIFEALM_MAIL_TO",
+            )
+
+
+def check_connection(mail: MailSettings) -> str:
+    """Connect, secure, log in and say NOOP; return a one-line description of what worked."""
+    with smtp_session(mail) as client:
+        client.noop()
+    login = f", logged in as {mail.user}" if mail.user else ""
+    return f"{mail.endpoint} ({mail.security}{login})"

@@ -1,0 +1,163 @@
+"""The morning e-mail's subject, plain-text and HTML bodies, rendered from a briefing.json dict with Jinja."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from lifealm.render import filters
+
+STATUSES = ("SAFE", "CAUTION", "DANGER")
+_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
+# briefing.json `history.changes[].field` -> the words the e-mail uses
+_CHANGE_LABELS = {
+    "status": "Status",
+    "portfolio_value": "Portfolio value",
+    "margin_ratio": "Margin ratio",
+    "net_worth": "Net worth",
+    "max_survivable_drawdown": "Survivable fall",
+    "cash": "Cash",
+    "margin_balance": "Margin loan",
+    "monthly_cashflow": "Monthly cash flow",
+    "fire_ratio": "FIRE ratio",
+    "success_probability": "Monte Carlo success",
+}
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    """What the e-mail says: a one-line subject and the same content as plain text and as HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def drop(value: object, digits: int = 1) -> str:
+    """A survivable fall 0.5294 as '−52.9 %', rounded down: the e-mail never promises more than the model."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return filters.MISSING
+    scale = 10 ** (digits + 2)
+    return filters.percent(-math.floor(value * scale + 1e-9) / scale, digits)
+
+
+def _get(briefing: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = briefing
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    folder = resources.files("lifealm.templates") / "email"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        # HTML is escaped; the plain-text part must not be (an & in a name stays an &).
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), disabled_extensions=("txt",), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(filters.FILTERS)
+    env.filters["drop"] = drop
+    return env
+
+
+def _change_value(value: object, kind: str, currency: str) -> str:
+    if kind == "money":
+        return filters.money(value, currency)
+    if kind == "ratio":
+        return filters.percent(value)
+    return filters.MISSING if value is None else str(value)
+
+
+def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]:
+    """What moved since the previous snapshot (`history.changes`, status first), as display strings."""
+    raw = _get(briefing, "history.changes")
+    rows: list[dict[str, str]] = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, Mapping) or not item.get("changed"):
+            continue
+        field, kind = str(item.get("field", "")), str(item.get("kind", ""))
+        delta = item.get("delta")
+        delta_text = ""
+        if kind == "money" and delta is not None:
+            delta_text = filters.signed_money(delta, currency)
+        elif kind == "ratio" and delta is not None:
+            delta_text = filters.points(delta)
+        rows.append({"label": _CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
+                     "previous": _change_value(item.get("previous"), kind, currency),
+                     "current": _change_value(item.get("current"), kind, currency),
+                     "delta": delta_text})
+    rows.sort(key=lambda row: 0 if row["label"] == "Status" else 1)
+    return rows
+
+
+def _previous_status(briefing: Mapping[str, Any]) -> str | None:
+    for item in _get(briefing, "history.changes") or []:
+        if isinstance(item, Mapping) and item.get("field") == "status" and item.get("changed"):
+            previous = item.get("previous")
+            return str(previous) if previous in STATUSES else None
+    return None
+
+
+def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the headline figures out of briefing.json (missing ones become None and show as n/a)."""
+    status = str(briefing.get("status", ""))
+    if status not in STATUSES:
+        raise ValueError(f"briefing status {status!r} is not one of {', '.join(STATUSES)}")
+    currency = str(briefing.get("base_currency") or "JPY")
+    findings = briefing.get("findings")
+    previous = _previous_status(briefing)
+    return {
+        "as_of": str(briefing.get("as_of", "")),
+        "status": status,
+        "previous_status": previous if previous != status else None,
+        "previous_date": _get(briefing, "history.previous_date"),
+        "status_colour": _STATUS_COLOURS[status],
+        "currency": currency,
+        "margin_ratio": _get(briefing, "margin.ratio"),
+        "max_drop": _get(briefing, "stress.max_survivable_drawdown"),
+        "portfolio_value": _get(briefing, "portfolio.value"),
+        "net_worth": _get(briefing, "balance_sheet.net_worth"),
+        "monthly_cashflow": _get(briefing, "cashflow.monthly"),
+        "fire_ratio": _get(briefing, "fire.ratio"),
+        "success_probability": _get(briefing, "montecarlo.success_probability"),
+        "headline": briefing.get("headline") if isinstance(briefing.get("headline"), str) else None,
+        "findings_count": len(findings) if isinstance(findings, list) else 0,
+        "changes": _changes(briefing, currency),
+    }
+
+
+def email_subject(context: Mapping[str, Any]) -> str:
+    """'[SAFE] 2026-11-25 · margin 40.0 % · survives −52 %', plus '(was CAUTION)' when the status changed."""
+    ratio = context["margin_ratio"]
+    margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
+    parts = [f"[{context['status']}] {context['as_of']}", margin]
+    if context["max_drop"] is not None:
+        parts.append(f"survives {drop(context['max_drop'], 0)}")
+    subject = " · ".join(parts)
+    if context["previous_status"]:
+        subject += f" (was {context['previous_status']})"
+    return subject
+
+
+def render_email(briefing: Mapping[str, Any]) -> EmailContent:
+    """Subject, plain text and HTML for one briefing; text fields from the ledger are escaped in the HTML."""
+    context = email_context(briefing)
+    env = _environment()
+    return EmailContent(
+        subject=email_subject(context),
+        text=env.get_template("briefing.txt").render(context),
+        html=env.get_template("briefing.html").render(context),
+    )
