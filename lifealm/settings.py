@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lifealm.deliver.mail_settings import mail_table_problems
 from lifealm.errors import LifealmError
+from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -55,6 +57,42 @@ def read_config(path: Path) -> dict[str, Any]:
 _TOP_LEVEL = {"ledger", "out", "mail", "assumptions"}
 
 
+def _key_line(text: str, table: str, key: str) -> int | None:
+    """The line where `key` is set inside `[table]` (TOML parsers do not keep positions; good enough for hints)."""
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            current = stripped.strip("[] ").split("]")[0].strip()
+        elif current == table and stripped.split("=", 1)[0].strip().strip('"\'') == key and "=" in stripped:
+            return number
+    return None
+
+
+def _table_problems(data: Mapping[str, Any], config_path: Path) -> list[str]:
+    """Every bad key or value in [mail] and [assumptions], each with its file and line."""
+    try:
+        text = config_path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    problems: list[str] = []
+    for table in ("mail", "assumptions"):
+        values = data.get(table)
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            line = _key_line(text, table, key)
+            where = f"{config_path}:{line}" if line else str(config_path)
+            if table == "mail":
+                problems.extend(mail_table_problems({key: value}, where))
+                continue
+            try:
+                apply_overrides(Assumptions(), {key: value}, source=f"{where}: [assumptions]")
+            except AssumptionsError as exc:
+                problems.extend(exc.problems)
+    return problems
+
+
 def load_settings(
     *,
     db: Path | None = None,
@@ -79,6 +117,7 @@ def load_settings(
     for key, kind in (("ledger", str), ("out", str), ("mail", dict), ("assumptions", dict)):
         if key in data and not isinstance(data[key], kind):
             problems.append(f"{config_path}: {key} must be a {'string' if kind is str else 'table'}")
+    problems.extend(_table_problems(data, config_path))
     if problems:
         raise LifealmError("invalid configuration:\n" + "\n".join(problems),
                            hint="see the Configuration section of the README")
