@@ -49,3 +49,12 @@ class MonteCarloResult:
     forced_liquidation_probability: float
     first_margin_call_years: tuple[YearCount, ...]
     first_forced_liquidation_years: tuple[YearCount, ...]
+    # added by the engine: both money views, so a reader never has to convert
+    net_worth_nominal: tuple[YearPercentiles, ...] = ()
+    net_worth_real: tuple[YearPercentiles, ...] = ()  # in today's money (deflated by each path's inflation)
+    terminal_wealth_nominal: Percentiles | None = None
+    terminal_wealth_real: Percentiles | None = None
+    spending_failure_probability: float = 0.0  # share of paths where spending could not be met
+    initial_spending: float = 0.0  # year-1 annual spending
+    mean_forced_sales: float = 0.0  # average value sold by forced liquidations per path (nominal)
+    failing_start_years: tuple[int, ...] = ()  # historical engine: start years whose path failed

@@ -1,0 +1,149 @@
+"""Frozen configuration of a Monte Carlo run: market model, household cash flows, spending rule, leverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Engine = Literal["parametric", "historical", "bootstrap"]
+Steps = Literal["annual", "monthly"]
+Rule = Literal["plan", "constant", "percent", "guardrails", "vpw"]
+Timing = Literal["end", "start"]
+FundingOrder = Literal["sell_first", "line_first"]
+SuccessDefinition = Literal["spending_sustained", "spending_sustained_without_forced_liquidation"]
+
+ENGINES: tuple[Engine, ...] = ("parametric", "historical", "bootstrap")
+RULES: tuple[Rule, ...] = ("plan", "constant", "percent", "guardrails", "vpw")
+BONDS = ("baa", "tbond", "tbill")
+
+
+@dataclass(frozen=True, slots=True)
+class MarketModel:
+    """Where returns and inflation come from. Means and deviations are annual, arithmetic, as fractions.
+
+    The portfolio holds `stocks` in stocks and the rest in `bonds`, rebalanced to that mix every step.
+    """
+
+    engine: Engine = "parametric"
+    stocks: float = 1.0
+    bonds: str = "tbond"  # baa | tbond | tbill: the historical series; also the parametric bond defaults
+    mean_return: float = 0.07  # parametric stocks
+    volatility: float = 0.20
+    bond_return: float = 0.05  # parametric bonds
+    bond_volatility: float = 0.08
+    inflation: float = 0.02  # parametric inflation (normal)
+    inflation_std: float = 0.01
+    # correlation of the stock, bond and inflation shocks (row-major 3×3); None = independent
+    correlation: tuple[tuple[float, float, float], ...] | None = None
+    student_t_dof: float | None = None  # fat tails: Student-t shocks with this many degrees of freedom (> 2)
+    start_years: tuple[int, int] | None = None  # historical: first and last start year (None = all that fit)
+    wrap: bool = False  # historical: sequences running past the data wrap to its first year
+    block_years: int = 5  # bootstrap: length of the resampled blocks of consecutive years
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeStream:
+    """A nominal income stream: `annual_amount` this year, changing by `annual_change` a year (−0.05: −5 %/yr)."""
+
+    annual_amount: float
+    annual_change: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """Today's balance sheet and cash flows in the base currency (annual amounts)."""
+
+    portfolio: float
+    cash: float = 0.0
+    dividends: float = 0.0  # pre-tax dividends of the portfolio over the next year
+    dividend_growth: float = 0.06
+    dividend_growth_std: float = 0.03
+    dividend_tax: float = 0.20315
+    income: tuple[IncomeStream, ...] = ()
+    expenses: float = 0.0  # today's money; inflated by the simulated inflation
+    loan: float = 0.0  # secured (portfolio-collateral) margin loan
+    loan_rate: float = 0.02
+    margin_call: float = 0.70
+    forced_liquidation: float = 0.85
+    target_ratio: float = 0.65  # a forced liquidation sells down to this ratio
+    credit_limit: float = 0.0  # unsecured standby line (orthogonal defense)
+    credit_drawn: float = 0.0
+    credit_rate: float = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class SpendingRule:
+    """How much is spent each year; amounts are fixed at the start of each year.
+
+    plan: the household's expenses inflated. constant: withdrawal_rate × the initial net portfolio, then
+    inflated (the 4 % rule). percent: withdrawal_rate × the net portfolio at the start of the year.
+    guardrails: Guyton-Klinger. vpw: variable percentage withdrawal (annuity payment over the years left).
+    """
+
+    rule: Rule = "plan"
+    withdrawal_rate: float = 0.04
+    inflation_adjust: bool = True
+    scale: float = 1.0  # multiplies the plan's expenses or the initial withdrawal (the solver varies it)
+    guardrail_band: float = 0.20  # cut when the current rate exceeds initial × (1 + band), raise below × (1 − band)
+    guardrail_adjustment: float = 0.10
+    guardrail_final_years: int = 15  # the capital-preservation cut is not applied in the last years
+    vpw_return: float = 0.035  # the return assumed by the VPW annuity factor
+    floor: float = 0.0  # variable rules: spending below floor × the initial real spending counts as failure
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationConfig:
+    """One Monte Carlo run. `timing`: the year's (or month's) cash flows settle at the end of the step
+    (the convention that reproduces the Trinity and Bengen results) or at its start (more conservative)."""
+
+    household: Household
+    market: MarketModel = field(default_factory=MarketModel)
+    spending: SpendingRule = field(default_factory=SpendingRule)
+    years: int = 40
+    paths: int = 10_000
+    steps: Steps = "annual"
+    timing: Timing = "end"
+    funding_order: FundingOrder = "sell_first"  # after cash: sell holdings or draw the standby line first
+    defend_margin_call: bool = False  # at a margin call, repay from cash and the standby line to the target
+    success_definition: SuccessDefinition = "spending_sustained"
+    real: bool = False  # the result's headline net worth view: today's money (True) or nominal
+
+    @property
+    def steps_per_year(self) -> int:
+        return 12 if self.steps == "monthly" else 1
+
+
+def series_defaults() -> SimulationConfig:
+    """The article series' part 05 configuration (seed 42 is the caller's `default_rng(42)`)."""
+    household = Household(
+        portfolio=125_000_000.0,
+        dividends=5_000_000.0,
+        dividend_growth=0.06,
+        dividend_growth_std=0.03,
+        dividend_tax=0.20315,
+        income=(IncomeStream(12_000_000.0, -0.05),),
+        expenses=9_600_000.0,
+        loan=50_000_000.0,
+        loan_rate=0.02,
+        margin_call=0.70,
+        forced_liquidation=0.85,
+        target_ratio=0.65,
+    )
+    market = MarketModel(mean_return=0.07, volatility=0.20, inflation=0.02, inflation_std=0.01)
+    return SimulationConfig(household=household, market=market, years=40, paths=10_000)
+
+
+SERIES_SEED = 42
+
+
+def classic(initial: float, withdrawal_rate: float = 0.04, *, market: MarketModel | None = None,
+            years: int = 30, paths: int = 10_000, rule: Rule = "constant",
+            inflation_adjust: bool = True) -> SimulationConfig:
+    """A calculator-style question: a portfolio, a withdrawal rule, no other income, no leverage."""
+    return SimulationConfig(
+        household=Household(portfolio=initial),
+        market=market or MarketModel(),
+        spending=SpendingRule(rule=rule, withdrawal_rate=withdrawal_rate, inflation_adjust=inflation_adjust),
+        years=years,
+        paths=paths,
+    )

@@ -1,0 +1,153 @@
+"""Market scenarios for every path: portfolio growth and inflation per step, dividend growth per year.
+
+Drawn once per run, so the solver can replay the same draws (common random numbers). Arrays are time-major,
+shape (steps, paths), so each step of the engine reads one contiguous row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lifealm.models.montecarlo.config import MarketModel, SimulationConfig
+from lifealm.models.montecarlo.history import ReturnHistory
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Scenarios:
+    growth: FloatArray  # (steps, paths): 1 + portfolio return over the step, mix rebalanced every step
+    inflation: FloatArray  # (steps, paths): inflation over the step
+    dividend_growth: FloatArray  # (years, paths): growth of the dividend per share at the start of year y + 1
+    start_years: NDArray[np.int64] | None  # historical engine: the calendar start year of each path
+
+    @property
+    def paths(self) -> int:
+        return int(self.growth.shape[1])
+
+
+def log_params(mean: float, std: float) -> tuple[float, float]:
+    """Annual log-return mean and deviation whose lognormal has arithmetic mean `mean` and deviation `std`."""
+    gross = 1.0 + mean
+    sigma2 = math.log1p((std / gross) ** 2)
+    return math.log(gross) - sigma2 / 2.0, math.sqrt(sigma2)
+
+
+def historical_start_years(config: SimulationConfig, history: ReturnHistory) -> NDArray[np.int64]:
+    """Start years to replay: every year whose full horizon is in the data, unless wrapping or a range is set."""
+    market = config.market
+    last_full = history.last_year - config.years + 1
+    first, last = market.start_years or (history.first_year, history.last_year if market.wrap else last_full)
+    if first < history.first_year or last > history.last_year or first > last:
+        raise ValueError(f"start years {first}-{last} are outside the data "
+                         f"({history.first_year}-{history.last_year})")
+    if not market.wrap and last > last_full:
+        raise ValueError(f"start year {last} has no full {config.years}-year horizon in the data "
+                         f"(last full start year: {last_full}); choose an earlier range or allow wrapping")
+    return np.arange(first, last + 1, dtype=np.int64)
+
+
+def _annual_to_steps(annual: FloatArray, per_year: int, geometric: bool) -> FloatArray:
+    """Spread annual figures (years, paths) evenly over `per_year` steps each."""
+    if per_year == 1:
+        return annual
+    step = np.power(1.0 + annual, 1.0 / per_year) - 1.0 if geometric else annual / per_year
+    return np.repeat(step, per_year, axis=0)
+
+
+def _historical(config: SimulationConfig, history: ReturnHistory, rows: NDArray[np.int64],
+                dividend_yield: float) -> tuple[FloatArray, FloatArray]:
+    market = config.market
+    stocks = history.sp500[rows] - dividend_yield  # the household's dividends are paid out, not reinvested
+    returns = market.stocks * stocks + (1.0 - market.stocks) * history.bonds(market.bonds)[rows]
+    per_year = config.steps_per_year
+    growth = _annual_to_steps(returns, per_year, geometric=True)
+    growth += 1.0
+    return growth, _annual_to_steps(history.inflation[rows], per_year, geometric=True)
+
+
+def _shocks(market: MarketModel, rng: np.random.Generator, shape: tuple[int, int], count: int) -> list[FloatArray]:
+    """`count` unit-variance shock arrays (stocks, bonds, inflation order), correlated when asked."""
+    if market.student_t_dof is not None:
+        dof = market.student_t_dof
+        scale = math.sqrt((dof - 2.0) / dof)  # a Student-t with the normal's variance
+        draws = [rng.standard_t(dof, size=shape) * scale for _ in range(count)]
+    else:
+        draws = [rng.standard_normal(size=shape) for _ in range(count)]
+    if market.correlation is None or count == 1:
+        return draws
+    matrix = np.array(market.correlation, dtype=np.float64)
+    index = [0, 1, 2] if count == 3 else [0, 2]
+    chol = np.linalg.cholesky(matrix[np.ix_(index, index)])
+    mixed = []
+    for i in range(count):
+        out = np.zeros(shape)
+        for j in range(i + 1):
+            out += chol[i, j] * draws[j]
+        mixed.append(out)
+    return mixed
+
+
+def _parametric(config: SimulationConfig, rng: np.random.Generator) -> tuple[FloatArray, FloatArray]:
+    market = config.market
+    per_year = config.steps_per_year
+    shape = (config.years * per_year, config.paths)
+    dt = 1.0 / per_year
+    with_bonds = market.stocks < 1.0
+    shocks = _shocks(market, rng, shape, 3 if with_bonds else 2)
+    stock_mu, stock_sigma = log_params(market.mean_return, market.volatility)
+    growth = shocks[0]  # transformed in place: no extra (steps, paths) array
+    growth *= stock_sigma * math.sqrt(dt)
+    growth += stock_mu * dt
+    np.exp(growth, out=growth)
+    if with_bonds:
+        bond_mu, bond_sigma = log_params(market.bond_return, market.bond_volatility)
+        bonds = shocks[1]
+        bonds *= bond_sigma * math.sqrt(dt)
+        bonds += bond_mu * dt
+        np.exp(bonds, out=bonds)
+        growth *= market.stocks
+        bonds *= 1.0 - market.stocks
+        growth += bonds
+    inflation = shocks[-1]
+    inflation *= market.inflation_std * math.sqrt(dt)
+    inflation += market.inflation * dt
+    return growth, inflation
+
+
+def draw_scenarios(config: SimulationConfig, rng: np.random.Generator,
+                   history: ReturnHistory | None = None) -> Scenarios:
+    """Draw every random input of a run. `history` is required by the historical and bootstrap engines."""
+    market = config.market
+    house = config.household
+    start_years: NDArray[np.int64] | None = None
+    # historical returns are total returns: the dividends the plan pays out as income come out of the price
+    dividend_yield = house.dividends / house.portfolio if house.portfolio > 0 else 0.0
+    if market.engine == "parametric":
+        growth, inflation = _parametric(config, rng)
+    else:
+        if history is None:
+            raise ValueError(f"the {market.engine} engine needs the return history")
+        if market.engine == "historical":
+            start_years = historical_start_years(config, history)
+            offsets = np.arange(config.years, dtype=np.int64)[:, None]
+            rows = (start_years[None, :] - history.first_year + offsets) % len(history.years)
+        else:
+            block = max(1, market.block_years)
+            blocks = -(-config.years // block)
+            starts = rng.integers(0, len(history.years), size=(blocks, 1, config.paths))
+            rows = (starts + np.arange(block)[None, :, None]) % len(history.years)
+            rows = rows.reshape(blocks * block, config.paths)[: config.years]
+        growth, inflation = _historical(config, history, rows, dividend_yield)
+    paths = growth.shape[1]
+    if house.dividends > 0:
+        dividend_growth = rng.standard_normal(size=(config.years, paths))
+        dividend_growth *= house.dividend_growth_std
+        dividend_growth += house.dividend_growth
+    else:
+        dividend_growth = np.zeros((config.years, paths))
+    return Scenarios(growth=growth, inflation=inflation, dividend_growth=dividend_growth, start_years=start_years)
