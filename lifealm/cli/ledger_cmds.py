@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from pathlib import Path
+
 import click
 
 from lifealm.cli import cli
-from lifealm.cli.options import with_settings
-from lifealm.ledger.db import SCHEMA_VERSION, create_ledger
+from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.ledger.check import check_ledger
+from lifealm.ledger.columns import KINDS, kind_help
+from lifealm.ledger.csv_export import export_csv
+from lifealm.ledger.csv_import import import_file, kind_by_name
+from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
+from lifealm.ledger.demo import build_demo
 from lifealm.settings import Settings
+
+KIND_CHOICE = click.Choice(list(KINDS), case_sensitive=False)
+# \b keeps click from re-wrapping the column lists.
+COLUMNS_EPILOG = "\n\n".join("\b\n" + kind_help(kind) for kind in KINDS.values())
 
 
 @cli.command("init")
@@ -17,3 +31,99 @@ def init_command(settings: Settings) -> None:
     conn = create_ledger(settings.db)
     conn.close()
     click.echo(f"Created an empty ledger at {settings.db} (schema version {SCHEMA_VERSION}).")
+
+
+@cli.command("import", epilog=COLUMNS_EPILOG)
+@click.argument("kind", type=KIND_CHOICE)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--encoding", default="auto", show_default=True,
+              help="The CSV's encoding: auto (UTF-8, with or without BOM, else cp932/Shift_JIS), utf-8, cp932, …")
+@with_settings()
+def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> None:
+    """Import a CSV FILE of KIND into the ledger.
+
+    Every row is checked first; if any row is bad, each problem is listed as FILE:LINE: column: problem and
+    nothing is written. Rows whose key already exists are updated, so importing the same file twice is harmless.
+    The columns of each kind are listed below (header names are case-insensitive).
+    """
+    result = import_file(settings.db, kind.lower(), file, encoding=encoding)
+    click.echo(f"Imported {result.rows} {result.kind} row(s) from {file} into {settings.db}: "
+               f"{result.added} new, {result.updated} updated.")
+
+
+@cli.command("export", epilog=COLUMNS_EPILOG)
+@click.argument("kind", type=KIND_CHOICE)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file instead of standard output.")
+@with_settings()
+def export_command(kind: str, output: Path | None, settings: Settings) -> None:
+    """Export KIND as CSV, with exactly the columns `lifealm import` accepts."""
+    spec = kind_by_name(kind.lower())
+    conn = open_ledger(settings.db, readonly=True)
+    try:
+        if output is None:
+            export_csv(conn, spec, sys.stdout)
+            return
+        # Written beside the target, then renamed: an interrupted export never leaves half a file.
+        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                count = export_csv(conn, spec, out)
+            os.replace(temp, output)
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        click.echo(f"Exported {count} {spec.name} row(s) to {output}.", err=True)
+    finally:
+        conn.close()
+
+
+@cli.command("demo")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=42, show_default=True,
+              help="Random seed: the same seed and date give the same ledger.")
+@click.option("--force", is_flag=True, help="Replace an existing ledger file with the demo.")
+@click.option("--if-missing", is_flag=True,
+              help="Only build it when no ledger is configured and the default one does not exist (make report).")
+@with_settings(as_of=True)
+def demo_command(seed: int, force: bool, if_missing: bool, settings: Settings) -> None:
+    """Build a realistic demo ledger ending on --as-of: ¥125M of dividend stocks, a ¥50M margin loan, …"""
+    as_of = resolved_as_of(settings)
+    if if_missing:
+        # An explicitly configured but missing ledger is left alone: the report then says clearly what is wrong.
+        if settings.db.exists() or settings.db_source != "default":
+            return
+        build_demo(settings.db, as_of=as_of, seed=seed)
+        click.echo(f"No ledger yet: built the demo ledger at {settings.db}. To use your own, point lifealm at it "
+                   "with LIFEALM_DB=/path/to/ledger.db or --db (`lifealm init` creates an empty one).")
+        return
+    build_demo(settings.db, as_of=as_of, seed=seed, force=force)
+    click.echo(f"Built the demo ledger at {settings.db} (as of {as_of.isoformat()}, seed {seed}).")
+
+
+@cli.command("check")
+@with_settings(as_of=True)
+def check_command(settings: Settings) -> None:
+    """Check the ledger: SQLite integrity, foreign keys, and data gaps (missing or stale prices, …).
+
+    Exit 1 when the file is damaged (integrity or foreign-key failures); exit 0 otherwise, with any data
+    findings listed.
+    """
+    conn = open_ledger(settings.db, readonly=True)
+    try:
+        report = check_ledger(conn, resolved_as_of(settings))
+    finally:
+        conn.close()
+    for line in report.integrity:
+        click.echo(f"integrity: {line}")
+    for line in report.foreign_keys:
+        click.echo(f"foreign key: {line}")
+    if report.damaged:
+        raise click.ClickException(
+            f"{settings.db}: the ledger is damaged ({len(report.integrity) + len(report.foreign_keys)} problem(s))."
+            "\n  fix: restore it from a backup, or export what is readable and import it into a new ledger"
+        )
+    click.echo(f"{settings.db}: integrity ok, foreign keys ok.")
+    if not report.findings:
+        click.echo("No findings.")
+    for finding in report.findings:
+        detail = ", ".join(f"{k}={v}" for k, v in finding.detail)
+        click.echo(f"{finding.severity.value}: {finding.code}: {finding.subject}" + (f" ({detail})" if detail else ""))

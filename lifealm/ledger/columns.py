@@ -1,0 +1,162 @@
+"""The CSV column specification of every importable kind: one declarative table shared by import, export and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ColumnType(Enum):
+    """How a CSV cell is parsed and checked."""
+
+    TEXT = "text"
+    NUMBER = "number"  # a finite decimal number
+    DATE = "date"  # ISO YYYY-MM-DD
+    FLAG = "flag"  # 0/1, true/false, yes/no
+    CURRENCY = "currency"  # a three-letter code, stored upper-case
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its name in the ledger and CSV, how it is parsed, and the limits that protect the data."""
+
+    name: str
+    type: ColumnType
+    required: bool = False
+    default: object = None  # used when the column or the cell is empty; None stores NULL
+    aliases: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    min_exclusive: bool = False  # minimum itself is not allowed (e.g. a price must be > 0)
+    max_exclusive: bool = False
+    choices: tuple[str, ...] = ()  # allowed text values (empty: any)
+    not_future: bool = False  # a date after today is a typo (prices, FX rates)
+    doc: str = ""
+
+    def describe_range(self) -> str:
+        low = "" if self.minimum is None else f"{'>' if self.min_exclusive else '≥'} {self.minimum:g}"
+        high = "" if self.maximum is None else f"{'<' if self.max_exclusive else '≤'} {self.maximum:g}"
+        return " and ".join(part for part in (low, high) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One importable kind: the CLI name, the ledger table, its natural key and its columns (in export order)."""
+
+    name: str
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    doc: str
+    needs_holding: bool = False  # the ticker must already be in holdings
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+T, N, D, F, C = ColumnType.TEXT, ColumnType.NUMBER, ColumnType.DATE, ColumnType.FLAG, ColumnType.CURRENCY
+
+# No real balance, price or share count comes near this; a bigger number is a unit or column mix-up.
+ABSURD = 1e15
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("holdings", "holdings", ("ticker",), (
+            Column("ticker", T, required=True, aliases=("code", "symbol", "銘柄コード"), doc="e.g. 8058.T"),
+            Column("name", T, default="", aliases=("銘柄名",)),
+            Column("shares", N, required=True, minimum=0, aliases=("quantity", "数量", "保有数量"),
+                   doc="fractional allowed"),
+            Column("cost_basis", N, default=0.0, minimum=0, aliases=("cost",), doc="total cost, not per share"),
+            Column("asset_class", T, default="equity"),
+            Column("added_at", D, aliases=("purchase_date",)),
+            Column("account", T, default=""),
+            Column("currency", C, default="JPY"),
+            Column("dividend_growth", N, minimum=-1, maximum=1, min_exclusive=True, max_exclusive=True,
+                   doc="expected yearly dividend growth, e.g. 0.05; empty: the assumption default"),
+        ), "what you own"),
+        Kind("prices", "prices", ("ticker", "price_date"), (
+            Column("ticker", T, required=True, aliases=("code", "symbol")),
+            Column("price_date", D, required=True, aliases=("date",), not_future=True),
+            Column("close_price", N, required=True, minimum=0, min_exclusive=True, aliases=("close", "price")),
+        ), "daily closing prices", needs_holding=True),
+        Kind("dividends", "dividends", ("ticker", "ex_date", "is_projection"), (
+            Column("ticker", T, required=True, aliases=("code", "symbol")),
+            Column("ex_date", D, required=True, aliases=("date",)),
+            Column("pay_date", D),
+            Column("amount_per_share", N, required=True, minimum=0, aliases=("amount", "dividend")),
+            Column("is_projection", F, default=0, aliases=("projection",), doc="1 forecast, 0 actual"),
+        ), "dividends paid (actual) and forecast (projection)", needs_holding=True),
+        Kind("loans", "loans", ("name",), (
+            Column("name", T, required=True),
+            Column("balance", N, default=0.0, minimum=0, doc="drawn amount"),
+            Column("rate", N, default=0.0, minimum=0, maximum=1, max_exclusive=True, doc="yearly, e.g. 0.02"),
+            Column("collateral_type", T, choices=("portfolio",),
+                   doc="'portfolio' = margin loan; empty = unsecured standby credit line"),
+            Column("freeze_pct", N, minimum=0, maximum=1, min_exclusive=True, doc="e.g. 0.60"),
+            Column("margin_call_pct", N, minimum=0, maximum=1, min_exclusive=True, doc="e.g. 0.70"),
+            Column("forced_liq_pct", N, minimum=0, maximum=1, min_exclusive=True, doc="e.g. 0.85"),
+            Column("credit_limit", N, minimum=0, doc="facility size; required for a credit line"),
+            Column("target_ratio", N, default=0.65, minimum=0, maximum=1, min_exclusive=True,
+                   doc="ratio to restore after a margin call"),
+        ), "the margin loan and standby credit lines"),
+        Kind("cash", "cash_accounts", ("name",), (
+            Column("name", T, required=True, aliases=("account",)),
+            Column("balance", N, required=True, doc="may be negative (an overdraft is reported)"),
+            Column("currency", C, default="JPY"),
+        ), "cash accounts"),
+        Kind("other-assets", "other_assets", ("name",), (
+            Column("name", T, required=True),
+            Column("kind", T, default="other", doc="e.g. real_estate"),
+            Column("value", N, required=True, minimum=0),
+            Column("liquid", F, default=0, doc="1 if it can be sold within days"),
+            Column("currency", C, default="JPY"),
+        ), "a home and other assets"),
+        Kind("expenses", "expenses", ("category",), (
+            Column("category", T, required=True),
+            Column("monthly_amount", N, required=True, minimum=0, aliases=("amount", "monthly")),
+            Column("essential", F, default=1),
+        ), "monthly spending by category"),
+        Kind("income", "income", ("source",), (
+            Column("source", T, required=True),
+            Column("monthly_amount", N, required=True, minimum=0, aliases=("amount", "monthly")),
+            Column("kind", T, default="other", choices=("salary", "side", "pension", "rent", "other")),
+            Column("annual_change", N, default=0.0, minimum=-1, maximum=1, min_exclusive=True,
+                   max_exclusive=True, doc="yearly change, e.g. -0.05"),
+        ), "monthly income by source"),
+        Kind("fx", "fx_rates", ("currency", "rate_date"), (
+            Column("currency", C, required=True),
+            Column("rate_date", D, required=True, aliases=("date",), not_future=True),
+            Column("rate", N, required=True, minimum=0, min_exclusive=True,
+                   doc="base currency per one unit of `currency`"),
+        ), "exchange rates to the base currency"),
+        Kind("assumptions", "assumptions", ("name",), (
+            Column("name", T, required=True),
+            Column("value", T, required=True),
+        ), "model parameters (see the Assumptions list)"),
+    )
+}
+
+
+def kind_help(kind: Kind) -> str:
+    """One line per column, for `--help` and error hints."""
+    lines = [f"{kind.name} ({kind.doc}):"]
+    for col in kind.columns:
+        parts = [col.type.value, "required" if col.required else f"default {col.default!r}"]
+        if col.aliases:
+            parts.append("also " + "/".join(col.aliases))
+        if col.describe_range():
+            parts.append(col.describe_range())
+        if col.choices:
+            parts.append("one of " + "|".join(col.choices))
+        if col.doc:
+            parts.append(col.doc)
+        lines.append(f"  {col.name}: " + "; ".join(parts))
+    return "\n".join(lines)

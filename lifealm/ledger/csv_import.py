@@ -1,0 +1,246 @@
+"""Import a CSV file into the ledger: validate every row first (staged in a TEMP table), then upsert atomically."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from lifealm.errors import ImportValidationError, LedgerError, LifealmError
+from lifealm.ledger.cells import CellError, parsers
+from lifealm.ledger.columns import KINDS, Kind
+from lifealm.ledger.csv_read import Header, read_rows
+from lifealm.ledger.db import open_ledger
+from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
+
+CHUNK = 20_000
+MAX_PROBLEMS = 1_000  # keep memory bounded on a hopeless file; the count of the rest is still reported
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    kind: str
+    path: Path
+    rows: int  # data rows read
+    added: int  # rows that were new to the ledger
+    updated: int  # rows whose key already existed (upserted)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(text)
+
+    def raise_if_any(self, kind: Kind) -> None:
+        if self.count:
+            items = list(self.items)
+            if self.count > len(items):
+                items.append(f"(and {self.count - len(self.items)} more problems not listed)")
+            raise ImportValidationError(items, hint=f"fix the rows named above and import again; "
+                                        f"`lifealm import --help` lists the {kind.name} columns")
+
+
+def kind_by_name(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise LifealmError(f"{name}: unknown import kind.", hint=f"use one of: {', '.join(KINDS)}") from None
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse a read-only ledger up front (even for root, whose writes the mode bits would not stop)."""
+    if not path.exists():
+        return
+    mode = path.stat().st_mode
+    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise LedgerError(f"{path}: the ledger is read-only; nothing was imported.",
+                          hint=f"make it writable (chmod u+w {path}) or import into another ledger with --db")
+    if not os.access(path.parent, os.W_OK):
+        raise LedgerError(f"{path.parent}: the ledger's directory is not writable (SQLite needs a journal there).",
+                          hint=f"make the directory writable (chmod u+w {path.parent})")
+
+
+def _check_row(kind: Kind, values: dict[str, object], where: str, problems: _Problems) -> None:
+    """Checks that span several cells of one row."""
+    if kind.name == "loans":
+        thresholds = [values.get(n) for n in ("freeze_pct", "margin_call_pct", "forced_liq_pct")]
+        if values.get("collateral_type") == "portfolio":
+            if any(t is None for t in thresholds):
+                problems.add(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: a portfolio (margin) loan "
+                             "needs all three thresholds, e.g. 0.60, 0.70, 0.85")
+            else:
+                freeze, call, forced = (float(t) for t in thresholds)  # type: ignore[arg-type]
+                if not freeze <= call <= forced:
+                    problems.add(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: thresholds out of order "
+                                 f"({freeze:g}, {call:g}, {forced:g}); need 0 < freeze ≤ margin call ≤ forced ≤ 1")
+                target = values.get("target_ratio")
+                if isinstance(target, float) and target > forced:
+                    problems.add(f"{where}: target_ratio: {target:g} is above forced_liq_pct {forced:g}")
+        elif values.get("credit_limit") is None:
+            problems.add(f"{where}: credit_limit: an unsecured credit line (empty collateral_type) needs its "
+                         "credit_limit; for a margin loan set collateral_type to portfolio")
+    elif kind.name == "assumptions":
+        try:
+            apply_overrides(Assumptions(), {str(values["name"]): values["value"]}, source=where)
+        except AssumptionsError as exc:
+            for problem in exc.problems:
+                problems.add(problem)
+
+
+def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], path: Path, today: date,
+           problems: _Problems) -> Iterator[tuple[object, ...]]:
+    """Yield (line, *values) for every valid row; report every bad cell."""
+    by_type = parsers(today)
+    plan = [(col, pos, by_type[col.type]) for col, pos in zip(kind.columns, header.positions, strict=True)]
+    needs_row_check = kind.name in ("loans", "assumptions")
+    for line, cells in rows:
+        where = f"{path}:{line}"
+        if len(cells) != header.width:
+            problems.add(f"{where}: row: expected {header.width} cells like the header, found {len(cells)}")
+            continue
+        out: list[object] = [line]
+        ok = True
+        for col, pos, parse in plan:
+            text = cells[pos].strip() if pos >= 0 else ""
+            if not text:
+                if col.required:
+                    problems.add(f"{where}: {col.name}: empty, but a value is required")
+                    ok = False
+                out.append(col.default)
+                continue
+            try:
+                out.append(parse(text, col))
+            except CellError as exc:
+                problems.add(f"{where}: {col.name}: {exc}")
+                ok = False
+        if ok and needs_row_check:
+            before = problems.count
+            _check_row(kind, dict(zip(kind.column_names, out[1:], strict=True)), where, problems)
+            ok = problems.count == before
+        if ok:
+            yield tuple(out)
+
+
+def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, ...]]) -> int:
+    cols = ", ".join(f'"{c}"' for c in kind.column_names)
+    conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+    conn.execute(f"CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, {cols})")
+    marks = ", ".join("?" * (len(kind.columns) + 1))
+    sql = f"INSERT INTO temp.import_stage VALUES ({marks})"
+    total = 0
+    conn.execute("BEGIN")
+    try:
+        chunk: list[tuple[object, ...]] = []
+        for row in valid:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                conn.executemany(sql, chunk)
+                total += len(chunk)
+                chunk.clear()
+        conn.executemany(sql, chunk)
+        total += len(chunk)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+        raise
+    conn.execute("COMMIT")
+    return total
+
+
+def _cross_checks(conn: sqlite3.Connection, kind: Kind, path: Path, problems: _Problems) -> None:
+    keys = ", ".join(kind.key)
+    for row in conn.execute(
+        f"SELECT {keys}, group_concat(line) FROM (SELECT * FROM temp.import_stage ORDER BY line) "
+        f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
+    ):
+        lines = str(row[-1]).split(",")
+        shown = ", ".join(str(v) for v in tuple(row)[:-1])
+        for line in lines[1:]:
+            problems.add(f"{path}:{line}: {'/'.join(kind.key)}: duplicate key ({shown}), first on line {lines[0]}")
+    if kind.needs_holding:
+        for row in conn.execute(
+            "SELECT ticker, min(line), count(*) FROM temp.import_stage s "
+            "WHERE NOT EXISTS (SELECT 1 FROM main.holdings h WHERE h.ticker = s.ticker) "
+            f"GROUP BY ticker ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
+        ):
+            problems.add(f"{path}:{row[1]}: ticker: {row[0]!r} is not in holdings ({row[2]} row(s)); "
+                         "import it with `lifealm import holdings` first, or check the spelling")
+
+
+def _upsert_sql(kind: Kind, header: Header, source: str) -> str:
+    cols = ", ".join(f'"{c}"' for c in kind.column_names)
+    updates = [c for c in header.present if c not in kind.key]
+    action = ("DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in updates)) if updates else "DO NOTHING"
+    # Only the columns the file has are updated, so a partial file never resets other columns to defaults.
+    return (f"INSERT INTO main.{kind.table} ({cols}) SELECT {cols} FROM {source} "
+            f"ON CONFLICT ({', '.join(kind.key)}) {action}")
+
+
+def _locate_refusal(conn: sqlite3.Connection, kind: Kind, header: Header, path: Path) -> str:
+    """Find the first row the ledger refuses, by inserting row by row inside a transaction that is rolled back."""
+    sql = _upsert_sql(kind, header, "temp.import_stage WHERE line = ?")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for (line,) in conn.execute("SELECT line FROM temp.import_stage ORDER BY line").fetchall():
+            try:
+                conn.execute(sql, (line,))
+            except sqlite3.IntegrityError as exc:
+                return f"{path}:{line}: row: the ledger refused it ({exc})"
+    finally:
+        conn.execute("ROLLBACK")
+    return f"{path}: the ledger refused the import"
+
+
+def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding: str = "auto",
+               today: date | None = None) -> ImportResult:
+    """Validate every row of `path`, then upsert them all in one transaction; nothing is written on any problem."""
+    kind = kind_by_name(kind_name)
+    problems = _Problems()
+    header, rows = read_rows(path, kind, encoding)
+    conn.isolation_level = None  # explicit BEGIN/COMMIT below
+    staged = _stage(conn, kind, _parse(kind, header, rows, path, today or date.today(), problems))
+    try:
+        if staged == 0 and problems.count == 0:
+            raise ImportValidationError([f"{path}: no rows after the header"],
+                                        hint="add at least one data row below the header")
+        _cross_checks(conn, kind, path, problems)
+        problems.raise_if_any(kind)
+        before = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE true ORDER BY line"))
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")
+            raise ImportValidationError([_locate_refusal(conn, kind, header, path)],
+                                        hint="fix that row and import again") from None
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        after = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+    return ImportResult(kind.name, path, staged, after - before, staged - (after - before))
+
+
+def import_file(db: Path, kind_name: str, path: Path, *, encoding: str = "auto",
+                today: date | None = None) -> ImportResult:
+    """Open the ledger at `db` (which must exist and be writable) and import `path` into it."""
+    kind_by_name(kind_name)
+    if not path.is_file():
+        raise LifealmError(f"{path}: no such CSV file.", hint="check the path")
+    ensure_writable(db)
+    conn = open_ledger(db)
+    try:
+        return import_csv(conn, kind_name, path, encoding=encoding, today=today)
+    finally:
+        conn.close()

@@ -1,0 +1,171 @@
+"""A realistic, seeded demo ledger on the series' numbers (¥125M of dividend stocks, ¥50M margin loan, …)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from lifealm.errors import LedgerError
+from lifealm.ledger.db import open_ledger
+
+PORTFOLIO_TARGET = 125_000_000.0
+MARGIN_LOAN = 50_000_000.0
+CREDIT_LIMIT = 10_000_000.0
+FREEZE, MARGIN_CALL, FORCED, TARGET = 0.60, 0.70, 0.85, 0.65
+DIVIDEND_TAX = 0.20315
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStock:
+    ticker: str  # TSE-style codes starting with 0 are not issued to listed companies: these are fictional
+    name: str
+    weight: float  # share of the portfolio value at the as-of date
+    dividend_yield: float
+    growth: float  # yearly dividend growth
+
+
+STOCKS = (
+    DemoStock("0101.T", "架空商事", 0.14, 0.038, 0.07),
+    DemoStock("0202.T", "みなと電力", 0.08, 0.045, 0.02),
+    DemoStock("0303.T", "Sakura Demo Bank", 0.12, 0.042, 0.06),
+    DemoStock("0404.T", "北斗通信", 0.13, 0.036, 0.05),
+    DemoStock("0505.T", "Kumo Insurance Holdings", 0.09, 0.044, 0.08),
+    DemoStock("0606.T", "青葉製薬", 0.08, 0.033, 0.04),
+    DemoStock("0707.T", "Tsubasa Leasing", 0.10, 0.040, 0.09),
+    DemoStock("0808.T", "東雲たばこ産業", 0.07, 0.055, 0.03),
+    DemoStock("0909.T", "Hikari Realty REIT", 0.10, 0.047, 0.02),
+    DemoStock("0110.T", "若葉化学", 0.09, 0.039, 0.05),
+)
+CASH = (("みずほ架空銀行 普通預金", 2_000_000.0), ("Demo Net Bank savings", 1_500_000.0),
+        ("証券口座 預り金", 1_000_000.0))
+EXPENSES = (("住居 housing upkeep", 90_000.0, 1), ("食費 food", 150_000.0, 1), ("光熱費 utilities", 40_000.0, 1),
+            ("通信 phone and internet", 20_000.0, 1), ("保険 insurance", 60_000.0, 1),
+            ("教育 education", 160_000.0, 1), ("医療 health", 30_000.0, 1), ("交通 transport", 50_000.0, 1),
+            ("税金・社会保険 taxes", 100_000.0, 1), ("趣味・旅行 leisure and travel", 100_000.0, 0))
+INCOME = (("副業 side business", 1_000_000.0, "side", -0.05), ("原稿料 writing fees", 30_000.0, "other", 0.0))
+
+
+def _business_days(end: date, start: date) -> list[date]:
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    chosen = [d for d in days if d.weekday() < 5]
+    if not chosen or chosen[-1] != end:
+        chosen.append(end)  # the series ends on the as-of date even when that is a weekend
+    return chosen
+
+
+def _price_paths(rng: np.random.Generator, days: int) -> np.ndarray:
+    """One seeded random walk per stock (a shared market factor plus noise), final value scaled later."""
+    market = rng.normal(0.0003, 0.008, days)
+    own = rng.normal(0.0, 0.009, (len(STOCKS), days))
+    log_paths = np.cumsum(market + own, axis=1)
+    return np.asarray(np.exp(log_paths - log_paths[:, -1:]))  # 1.0 on the as-of date
+
+
+def _fill(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    days = _business_days(as_of, as_of - timedelta(days=365))
+    paths = _price_paths(rng, len(days))
+    shares_by_ticker: dict[str, float] = {}
+    closes: dict[str, np.ndarray] = {}
+    for stock, path in zip(STOCKS, paths, strict=True):
+        final_price = float(rng.uniform(1500, 6000))
+        shares = max(100.0, round(PORTFOLIO_TARGET * stock.weight / final_price / 100) * 100)
+        final_price = PORTFOLIO_TARGET * stock.weight / shares  # so the total hits the target
+        series = np.round(path * final_price, 1)
+        closes[stock.ticker] = series
+        shares_by_ticker[stock.ticker] = shares
+        cost = round(shares * final_price * float(rng.uniform(0.6, 0.95)))
+        added = as_of - timedelta(days=int(rng.integers(400, 3000)))
+        conn.execute("INSERT INTO holdings (ticker, name, shares, cost_basis, asset_class, added_at, account, "
+                     "currency, dividend_growth) VALUES (?, ?, ?, ?, 'equity', ?, ?, 'JPY', ?)",
+                     (stock.ticker, stock.name, shares, float(cost), added.isoformat(),
+                      "特定口座 (margin)", stock.growth))
+        conn.executemany("INSERT INTO prices VALUES (?, ?, ?)",
+                         [(stock.ticker, d.isoformat(), float(p)) for d, p in zip(days, series, strict=True)])
+        _dividends(conn, stock, final_price, as_of)
+    conn.execute("INSERT INTO loans VALUES (NULL, '証券担保ローン margin loan', ?, 0.02, 'portfolio', ?, ?, ?, "
+                 "NULL, ?)", (MARGIN_LOAN, FREEZE, MARGIN_CALL, FORCED, TARGET))
+    conn.execute("INSERT INTO loans VALUES (NULL, 'コミットメントライン standby credit line', 0, 0.025, NULL, "
+                 "NULL, NULL, NULL, ?, 0.65)", (CREDIT_LIMIT,))
+    conn.executemany("INSERT INTO cash_accounts (name, balance, currency) VALUES (?, ?, 'JPY')", CASH)
+    conn.execute("INSERT INTO other_assets VALUES (NULL, '自宅 home (paid off)', 'real_estate', 45000000, 0, 'JPY')")
+    conn.executemany("INSERT INTO expenses (category, monthly_amount, essential) VALUES (?, ?, ?)", EXPENSES)
+    conn.executemany("INSERT INTO income (source, monthly_amount, kind, annual_change) VALUES (?, ?, ?, ?)", INCOME)
+    _snapshots(conn, rng, as_of, days, closes, shares_by_ticker)
+
+
+def _dividends(conn: sqlite3.Connection, stock: DemoStock, price: float, as_of: date) -> None:
+    """Two payments a year (record dates end of March and September), growing; projections for the next two."""
+    annual_now = price * stock.dividend_yield
+    rows = []
+    for year in range(as_of.year - 3, as_of.year + 2):
+        for month, pay_month in ((3, 6), (9, 12)):
+            ex = date(year, month, 27)
+            years_back = (as_of - ex).days / 365.25
+            per_share = round(annual_now / 2 / (1 + stock.growth) ** years_back, 1)
+            projection = ex > as_of
+            if projection and ex > as_of + timedelta(days=400):
+                continue
+            rows.append((stock.ticker, ex.isoformat(), date(year, pay_month, 20).isoformat(), per_share,
+                         int(projection)))
+    conn.executemany("INSERT INTO dividends (ticker, ex_date, pay_date, amount_per_share, is_projection) "
+                     "VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _snapshots(conn: sqlite3.Connection, rng: np.random.Generator, as_of: date, days: list[date],
+               closes: dict[str, np.ndarray], shares: dict[str, float]) -> None:
+    """90 days of headline figures before the as-of date, computed from the demo's own prices."""
+    values = np.sum([closes[t] * shares[t] for t in sorted(closes)], axis=0)
+    cash = sum(balance for _, balance in CASH)
+    monthly_flow = sum(i[1] for i in INCOME) - sum(e[1] for e in EXPENSES)
+    dividends_net = PORTFOLIO_TARGET * 0.0415 * (1 - DIVIDEND_TAX)
+    annual_expenses = 12 * sum(e[1] for e in EXPENSES)
+    index = {d: i for i, d in enumerate(days)}
+    rows = []
+    last = 0
+    probability = 0.9
+    for back in range(90, 0, -1):
+        day = as_of - timedelta(days=back)
+        while last + 1 < len(days) and days[last + 1] <= day:
+            last += 1
+        value = float(values[index.get(day, last)])
+        ratio = MARGIN_LOAN / value
+        status = "SAFE" if ratio < 0.5 else ("CAUTION" if ratio < FREEZE else "DANGER")
+        survivable = min(1.0, max(0.0, 1 - (MARGIN_LOAN - cash - CREDIT_LIMIT) / (value * FORCED)))
+        probability = float(np.clip(probability + rng.normal(0, 0.004), 0.85, 0.97))
+        rows.append((day.isoformat(), status, round(value), cash, MARGIN_LOAN, round(ratio, 6),
+                     round(value + cash + 45_000_000 - MARGIN_LOAN), monthly_flow,
+                     round(dividends_net * value / PORTFOLIO_TARGET / annual_expenses, 6), round(survivable, 6),
+                     round(probability, 4)))
+    conn.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def build_demo(path: Path, *, as_of: date, seed: int = 42, force: bool = False) -> None:
+    """Write the demo ledger to `path` atomically (built beside it, then renamed); refuse to overwrite unless forced."""
+    if path.exists() and not force:
+        raise LedgerError(f"{path}: a file already exists here; the demo will not overwrite it.",
+                          hint="use --force to replace it with the demo, or choose another path with --db")
+    if path.is_dir():
+        raise LedgerError(f"{path}: is a directory.", hint="point --db at a file path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        temp.unlink()
+        conn = open_ledger(temp, create=True)
+        try:
+            with conn:
+                _fill(conn, as_of, seed)
+        finally:
+            conn.close()
+        os.chmod(temp, 0o600)  # the ledger is private: readable by its owner only
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
