@@ -1,0 +1,79 @@
+"""Write and read the `snapshots` table: one row of headline figures per report date, upserted idempotently."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import date
+
+from lifealm.errors import LedgerError
+from lifealm.models.inputs import Snapshot
+
+_COLUMNS = (
+    "snapshot_date", "status", "portfolio_value", "cash", "margin_balance", "margin_ratio", "net_worth",
+    "monthly_cashflow", "fire_ratio", "max_survivable_drawdown", "success_probability",
+)
+_REQUIRED = ("portfolio_value", "cash", "margin_balance", "net_worth", "monthly_cashflow")
+
+
+def _row(snapshot: Snapshot) -> tuple[object, ...]:
+    values: list[object] = [snapshot.snapshot_date.isoformat()]
+    for name in _COLUMNS[1:]:
+        value = getattr(snapshot, name)
+        if isinstance(value, float) and not math.isfinite(value):
+            if name in _REQUIRED:
+                raise LedgerError(
+                    f"snapshot {snapshot.snapshot_date}: {name} is {value}, which the ledger cannot store.",
+                    hint="check the ledger's prices and balances for the as-of date; the report lists findings",
+                )
+            value = None  # an infinite ratio is stored as NULL ("not a number we can chart")
+        values.append(value)
+    return tuple(values)
+
+
+def write_snapshot(conn: sqlite3.Connection, snapshot: Snapshot) -> None:
+    """Insert or replace the row for `snapshot.snapshot_date` in one transaction (running twice changes nothing)."""
+    placeholders = ", ".join("?" for _ in _COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    row = _row(snapshot)
+    with conn:  # commits on success, rolls back on error
+        conn.execute(
+            f"INSERT INTO snapshots ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
+            f"ON CONFLICT (snapshot_date) DO UPDATE SET {updates}",
+            row,
+        )
+
+
+def read_snapshots(conn: sqlite3.Connection, *, before: date | None = None) -> tuple[Snapshot, ...]:
+    """Every snapshot, oldest first; with `before`, only those strictly before that date."""
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM snapshots"
+    params: tuple[object, ...] = ()
+    if before is not None:
+        sql += " WHERE snapshot_date < ?"
+        params = (before.isoformat(),)
+    rows = conn.execute(sql + " ORDER BY snapshot_date", params).fetchall()
+    return tuple(_snapshot(tuple(r)) for r in rows)
+
+
+def _number(value: object, column: str, day: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise LedgerError(f"snapshots row {day}: {column} holds {value!r}, not a number.",
+                      hint="delete that snapshot row; the next report writes it again")
+
+
+def _optional(value: object, column: str, day: object) -> float | None:
+    return None if value is None else _number(value, column, day)
+
+
+def _snapshot(r: tuple[object, ...]) -> Snapshot:
+    day = r[0]
+    return Snapshot(
+        snapshot_date=date.fromisoformat(str(day)), status=str(r[1]),
+        portfolio_value=_number(r[2], "portfolio_value", day), cash=_number(r[3], "cash", day),
+        margin_balance=_number(r[4], "margin_balance", day), margin_ratio=_optional(r[5], "margin_ratio", day),
+        net_worth=_number(r[6], "net_worth", day), monthly_cashflow=_number(r[7], "monthly_cashflow", day),
+        fire_ratio=_optional(r[8], "fire_ratio", day),
+        max_survivable_drawdown=_optional(r[9], "max_survivable_drawdown", day),
+        success_probability=_optional(r[10], "success_probability", day),
+    )
