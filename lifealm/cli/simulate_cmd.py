@@ -1,0 +1,194 @@
+"""`lifealm simulate`: the Monte Carlo FIRE engine alone, printing JSON with `success_probability` on top."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+import click
+import numpy as np
+
+from lifealm.cli import cli
+from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.errors import LifealmError
+from lifealm.ledger.db import open_ledger
+from lifealm.ledger.load import load_inputs
+from lifealm.models.montecarlo.config import (
+    BONDS,
+    ENGINES,
+    RULES,
+    Household,
+    MarketModel,
+    SimulationConfig,
+    SpendingRule,
+)
+from lifealm.models.montecarlo.engine import run_paths
+from lifealm.models.montecarlo.history import SOURCE, ReturnHistory, load_history
+from lifealm.models.montecarlo.household import household_config
+from lifealm.models.montecarlo.scenarios import draw_scenarios, historical_start_years
+from lifealm.models.montecarlo.solver import solve_max_spending
+from lifealm.models.montecarlo.summary import result_to_dict, summarize
+from lifealm.settings import Settings
+
+DEFAULT_SEED = 42
+DEFAULT_RATE = 0.04
+FRACTION = click.FloatRange(0.0, 1.0)
+RATE = click.FloatRange(-0.99, 1.0)
+STD = click.FloatRange(0.0, 2.0)
+MONEY = click.FloatRange(0.0, min_open=False)
+
+
+def _start_years(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a year range such as 1928-1966", param_hint="--start-years")
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        raise click.BadParameter(f"{text!r}: the last year is before the first", param_hint="--start-years")
+    return first, last
+
+
+def _check_combinations(opts: dict[str, Any]) -> None:
+    """Combinations that cannot mean anything are usage errors (exit 2), each with the fix."""
+    engine = opts["engine"]
+    if engine != "parametric":
+        given = [name for name in ("mean_return", "volatility", "inflation", "inflation_std")
+                 if opts[name] is not None]
+        if given:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise click.UsageError(f"{flags} only apply to --engine parametric; the {engine} engine uses the "
+                                   "historical data (drop the option or use --engine parametric)")
+    if opts["start_years"] is not None and engine != "historical":
+        raise click.UsageError("--start-years only applies to --engine historical")
+    if opts["paths"] is not None and engine == "historical":
+        raise click.UsageError("--engine historical runs one path per start year; drop --paths "
+                               "(choose the start years with --start-years)")
+    rule, rate = opts["spending_rule"], opts["withdrawal_rate"]
+    if rule == "plan" and opts["initial"] is not None:
+        raise click.UsageError("--spending-rule plan uses the ledger's expenses and cannot be combined with "
+                               "--initial; choose constant, percent, guardrails or vpw")
+    if rule == "plan" and rate is not None:
+        raise click.UsageError("--withdrawal-rate does not apply to --spending-rule plan (the plan spends the "
+                               "ledger's expenses); use --spending-rule constant")
+    if rule == "vpw" and rate is not None:
+        raise click.UsageError("--spending-rule vpw sets its own rate from the years left; drop --withdrawal-rate")
+    if opts["target_success"] is not None and rule in ("percent", "vpw"):
+        raise click.UsageError("--target-success needs a rule with a spending level to solve for "
+                               "(plan, constant or guardrails)")
+
+
+def _market(opts: dict[str, Any], base: MarketModel, history: ReturnHistory) -> MarketModel:
+    changes: dict[str, Any] = {"engine": opts["engine"]}
+    for name in ("mean_return", "volatility", "inflation", "inflation_std", "stocks", "bonds"):
+        if opts[name] is not None:
+            changes[name] = opts[name]
+    bonds = changes.get("bonds", base.bonds)
+    if opts["engine"] == "parametric" and (changes.get("stocks", base.stocks) < 1.0):
+        # parametric bonds: the arithmetic mean and deviation of the chosen historical series
+        series = history.bonds(bonds)
+        changes["bond_return"] = float(series.mean())
+        changes["bond_volatility"] = float(series.std(ddof=1))
+    if opts["start_years"] is not None:
+        changes["start_years"] = opts["start_years"]
+    return replace(base, **changes)
+
+
+def _household(opts: dict[str, Any], settings: Settings) -> tuple[SimulationConfig, int]:
+    """The ledger's household plan (default) or a calculator portfolio (--initial); and the default seed."""
+    if opts["initial"] is not None:
+        return SimulationConfig(household=Household(portfolio=opts["initial"]), years=30, paths=10_000), DEFAULT_SEED
+    as_of = resolved_as_of(settings)
+    conn = open_ledger(settings.db, readonly=True)
+    try:
+        inputs = load_inputs(conn, as_of, overrides=settings.assumption_overrides)
+    finally:
+        conn.close()
+    if not inputs.holdings and not inputs.expenses:
+        raise LifealmError(f"{settings.db}: the ledger has no holdings and no expenses, so there is no plan to "
+                           "simulate.", hint="import holdings and expenses (`lifealm import`), run `lifealm "
+                           "demo`, or ask a calculator question with --initial AMOUNT")
+    return household_config(inputs), inputs.assumptions.mc_seed
+
+
+def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistory) -> tuple[SimulationConfig, int]:
+    """Apply the command-line options to the ledger plan or to a calculator portfolio."""
+    if opts["withdrawal_rate"] is not None and opts["spending_rule"] is None:
+        opts["spending_rule"] = "constant"  # --withdrawal-rate alone implies the constant (4 %-rule) spending
+    if opts["spending_rule"] is None:
+        opts["spending_rule"] = "constant" if opts["initial"] is not None else "plan"
+    _check_combinations(opts)
+    config, seed = _household(opts, settings)
+    house = config.household
+    if opts["loan"] is not None:
+        house = replace(house, loan=opts["loan"])
+    if opts["credit_line"] is not None:
+        house = replace(house, credit_limit=opts["credit_line"])
+    spending = SpendingRule(rule=opts["spending_rule"],
+                            withdrawal_rate=opts["withdrawal_rate"] if opts["withdrawal_rate"] is not None
+                            else DEFAULT_RATE, inflation_adjust=opts["inflation_adjust"])
+    config = replace(config, household=house, market=_market(opts, config.market, history), spending=spending,
+                     steps=opts["steps"])
+    if opts["years"] is not None:
+        config = replace(config, years=opts["years"])
+    if opts["paths"] is not None:
+        config = replace(config, paths=opts["paths"])
+    if config.market.engine == "historical":
+        try:
+            historical_start_years(config, history)
+        except ValueError as exc:
+            raise click.UsageError(f"--start-years/--years: {exc}") from exc
+    return config, opts["seed"] if opts["seed"] is not None else seed
+
+
+@cli.command("simulate")
+@click.option("--engine", type=click.Choice(ENGINES), default="parametric", show_default=True,
+              help="parametric (lognormal returns), historical (replay every start year), bootstrap (blocks).")
+@click.option("--years", type=click.IntRange(1, 100), help="Horizon in years (ledger plan: mc_years; --initial: 30).")
+@click.option("--initial", type=click.FloatRange(0.0, min_open=True),
+              help="Ask a calculator question about this portfolio; no ledger is read.")
+@click.option("--spending-rule", type=click.Choice(RULES),
+              help="plan (the ledger's expenses; the default), constant (4 % rule), percent, guardrails, vpw.")
+@click.option("--withdrawal-rate", type=click.FloatRange(0.0, 1.0),
+              help="Initial withdrawal as a fraction of the portfolio (alone: implies --spending-rule constant).")
+@click.option("--inflation-adjust/--no-inflation-adjust", default=True, show_default=True,
+              help="Raise spending with the simulated inflation.")
+@click.option("--stocks", type=FRACTION, help="Fraction in stocks; the rest in --bonds, rebalanced every step.")
+@click.option("--bonds", type=click.Choice(BONDS), help="Bond series: baa corporates, 10-year T-bonds or T-bills.")
+@click.option("--start-years", "start_years", callback=lambda _c, _p, v: _start_years(v),
+              help="Historical start years, e.g. 1928-1966 (default: every year with a full horizon).")
+@click.option("--paths", type=click.IntRange(1, 10_000_000), help="Number of simulated paths.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Random seed (default: mc_seed, 42).")
+@click.option("--steps", type=click.Choice(["annual", "monthly"]), default="annual", show_default=True)
+@click.option("--mean-return", type=RATE, help="Parametric: annual arithmetic mean stock return.")
+@click.option("--volatility", type=STD, help="Parametric: annual standard deviation of the stock return.")
+@click.option("--inflation", type=RATE, help="Parametric: mean annual inflation.")
+@click.option("--inflation-std", type=STD, help="Parametric: standard deviation of annual inflation.")
+@click.option("--loan", type=MONEY, help="Secured margin loan balance (replaces the ledger's).")
+@click.option("--credit-line", type=MONEY, help="Standby (unsecured) credit line limit.")
+@click.option("--target-success", type=click.FloatRange(0.0, 1.0, min_open=True),
+              help="Also solve for the highest spending that keeps this success rate.")
+@with_settings(as_of=True)
+def simulate_command(settings: Settings, **opts: Any) -> None:
+    """Run the Monte Carlo FIRE engine and print its result as JSON."""
+    history = load_history()
+    config, seed = build_config(dict(opts), settings, history)
+    rng = np.random.default_rng(seed)
+    try:
+        scenarios = draw_scenarios(config, rng, history)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    result = summarize(config, scenarios, run_paths(config, scenarios), seed)
+    data = result_to_dict(result)
+    if config.market.engine != "parametric":
+        data["data_source"] = SOURCE
+    if opts["target_success"] is not None:
+        solved = solve_max_spending(config, scenarios, opts["target_success"])
+        data["solver"] = {"target": solved.target, "feasible": solved.feasible,
+                          "annual_spending": solved.annual_spending, "withdrawal_rate": solved.withdrawal_rate,
+                          "success_probability": solved.success_probability}
+    click.echo(json.dumps(data, indent=2))
