@@ -1,0 +1,78 @@
+"""Import 1,000,000 price rows through the real CLI in a child process: rows/s, peak RSS, and the price query plan."""
+
+from __future__ import annotations
+
+import csv
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from lifealm.ledger.db import open_ledger
+from lifealm.ledger.load import LATEST_PRICE_SQL
+
+ROWS = 1_000_000
+TICKERS = 250  # 250 tickers × 4,000 business days = 1,000,000 rows
+
+
+def _write_files(folder: Path) -> tuple[Path, Path]:
+    holdings = folder / "holdings.csv"
+    with holdings.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ticker", "shares"])
+        writer.writerows([f"B{i:04d}.T", 100] for i in range(TICKERS))
+    days: list[str] = []
+    day = date(2010, 1, 4)
+    while len(days) < ROWS // TICKERS:
+        if day.weekday() < 5:
+            days.append(day.isoformat())
+        day += timedelta(days=1)
+    prices = folder / "prices.csv"
+    with prices.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ticker", "price_date", "close_price"])
+        for i in range(TICKERS):
+            ticker = f"B{i:04d}.T"
+            writer.writerows((ticker, d, f"{1000 + (i * 7 + n) % 500}.5") for n, d in enumerate(days))
+    return holdings, prices
+
+
+def _run(args: list[str]) -> tuple[float, int]:
+    """Run `lifealm` in a child process; return wall seconds and the child's peak RSS in MiB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "lifealm", *args], check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux: the largest child so far
+    return elapsed, max(peak, before) // 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "ledger.db"
+        holdings, prices = _write_files(folder)
+        print(f"   price file: {ROWS:,} rows, {prices.stat().st_size / 1e6:.1f} MB")
+        subprocess.run([sys.executable, "-m", "lifealm", "init", "--db", str(db)], check=True,
+                       stdout=subprocess.DEVNULL)
+        _run(["import", "holdings", str(holdings), "--db", str(db)])
+        seconds, peak = _run(["import", "prices", str(prices), "--db", str(db)])
+        print(f"   first import:  {seconds:.2f} s, {ROWS / seconds:,.0f} rows/s, peak RSS of the child {peak} MiB")
+        seconds, peak = _run(["import", "prices", str(prices), "--db", str(db)])
+        print(f"   re-import (all upserts): {seconds:.2f} s, {ROWS / seconds:,.0f} rows/s, peak RSS {peak} MiB")
+        print(f"   ledger size: {db.stat().st_size / 1e6:.1f} MB")
+        conn = open_ledger(db, readonly=True)
+        plan = conn.execute("EXPLAIN QUERY PLAN " + LATEST_PRICE_SQL, ("B0001.T", "2020-01-01")).fetchall()
+        print("   latest-price query plan: " + "; ".join(str(row[3]) for row in plan))
+        started = time.perf_counter()
+        for i in range(TICKERS):
+            conn.execute(LATEST_PRICE_SQL, (f"B{i:04d}.T", "2020-01-01")).fetchone()
+        print(f"   latest price for {TICKERS} tickers: {(time.perf_counter() - started) * 1000:.1f} ms")
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
