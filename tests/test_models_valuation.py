@@ -125,3 +125,18 @@ def test_removing_one_tickers_latest_price_changes_only_that_ticker(inputs: Ledg
         else:
             assert (after[name].value, after[name].price, after[name].price_date) == (
                 row.value, row.price, row.price_date)
+
+
+def test_stale_fx_rate_is_a_warning_for_used_currencies_only() -> None:
+    from lifealm.models.briefing import build_briefing
+
+    inputs = LedgerInputs(
+        as_of=AS_OF,
+        holdings=(Holding("VTI", "us", 10, 1_000.0, currency="USD"), Holding("J", "jp", 1, 1.0)),
+        prices=(PricePoint("VTI", AS_OF, 300.0), PricePoint("J", AS_OF, 1.0)),
+        fx_rates=(FxRate("USD", AS_OF - timedelta(days=30), 150.0), FxRate("EUR", AS_OF - timedelta(days=90), 160.0)),
+    )
+    found = [(f.code, f.subject, f.severity) for f in build_briefing(inputs).findings if f.code == "stale_fx_rate"]
+    assert found == [("stale_fx_rate", "USD", Severity.WARNING)]
+    # A stale rate is still used (and flagged); only a missing one excludes the amount.
+    assert value_portfolio(inputs).value == 300.0 * 10 * 150.0 + 1.0

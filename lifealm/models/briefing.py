@@ -13,7 +13,7 @@ from lifealm.models.cashflow import CashFlow, cash_flow
 from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
 from lifealm.models.findings import Finding, Severity
-from lifealm.models.fx import build_fx_table
+from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
 from lifealm.models.margin import MarginPosition, Status, margin_position
@@ -99,7 +99,10 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
                                   annual_expenses=flow.annual_expenses, assumptions=a)
     snapshot = _snapshot(inputs.as_of, margin.status, valuation, defense, margin, sheet, flow, dividends,
                          line.with_line, montecarlo)
+    used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
+        o.currency for o in inputs.other_assets]
     findings = _ordered_findings(valuation.findings, defense.findings, sheet.findings, dividends.findings,
+                                 stale_fx_findings(fx, used, stale_days=a.stale_price_days),
                                  _plan_findings(inputs, flow, margin))
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=margin.status, assumptions=a,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from lifealm.models.findings import Finding, Severity
 from lifealm.models.inputs import FxRate
 
 
@@ -44,3 +45,19 @@ def build_fx_table(rates: Iterable[FxRate], *, base_currency: str, as_of: date) 
         if current is None or (rate.rate_date, rate.rate) > (current.rate_date, current.rate):
             best[key] = rate
     return FxTable(base_currency, as_of, tuple(best[k] for k in sorted(best)))
+
+
+def stale_fx_findings(fx: FxTable, currencies: Iterable[str], *, stale_days: int) -> tuple[Finding, ...]:
+    """A WARNING per used currency whose latest rate is older than `stale_days` (missing rates are reported
+    where the amount is, as ERROR findings)."""
+    found: list[Finding] = []
+    for currency in sorted({c.upper() for c in currencies} - {fx.base_currency.upper()}):
+        point = fx.point_for(currency)
+        if point is None:
+            continue
+        age = (fx.as_of - point.rate_date).days
+        if age > stale_days:
+            found.append(Finding("stale_fx_rate", Severity.WARNING, currency,
+                                 (("rate_date", point.rate_date.isoformat()), ("age_days", age),
+                                  ("limit_days", stale_days))))
+    return tuple(found)

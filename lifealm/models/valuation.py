@@ -2,8 +2,8 @@
 
 A holding that cannot be valued (no price on or before the as-of date, or no FX rate for its currency) is kept in
 the result with `value=None`, excluded from the total and reported as an ERROR finding — never valued at 0
-silently and never dropped. (The series valued every ticker at the single global latest price date, so a ticker
-without a price that day vanished from the portfolio.)
+silently and never dropped; the margin ratio then errs on the side of caution. (The series valued every ticker
+at the single global latest price date, so a ticker without a price that day vanished from the portfolio.)
 """
 
 from __future__ import annotations
