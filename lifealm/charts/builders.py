@@ -19,8 +19,13 @@ from lifealm.models.montecarlo.result import MonteCarloResult
 Spec = dict[str, Any]
 
 # Axis label expressions: compact money (¥125M) and whole percentages, formatted by Vega at draw time.
-MONEY_AXIS = "format(datum.value, '~s')"
+MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
 PERCENT_FORMAT = ".0%"
+
+
+def _data(rows: list[dict[str, Any]]) -> alt.Data:
+    """Inline data: the rows travel inside the spec, so the page needs no file or network access."""
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
 def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str) -> Spec:
@@ -38,7 +43,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT))
     y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT),
               scale=alt.Scale(domain=[0, 1.2], clamp=True))
-    curve = alt.Chart(alt.Data(values=rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
+    curve = alt.Chart(_data(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
         x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
     )
     lines = [
@@ -47,7 +52,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
         {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad},
     ]
     lines = [line for line in lines if line["level"] is not None]
-    rule_data = alt.Data(values=lines)
+    rule_data = _data(lines)
     rules = alt.Chart(rule_data).mark_rule(strokeDash=[4, 3]).encode(
         y=alt.Y("level:Q"), color=alt.Color("colour:N", scale=None)
     )
@@ -56,11 +61,11 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     )
     layers: list[alt.Chart] = [rules, labels, curve]
     if view.ratio is not None:
-        today = alt.Chart(alt.Data(values=[{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
+        today = alt.Chart(_data([{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
         layers.append(today.mark_point(size=140, filled=True, color=theme.good).encode(x=x, y=y))
         layers.append(today.mark_text(align="left", dx=8, dy=10, color=theme.good).encode(x=x, y=y, text="label:N"))
     if view.max_survivable_drawdown is not None:
-        survive = alt.Chart(alt.Data(values=[{"drawdown": view.max_survivable_drawdown}]))
+        survive = alt.Chart(_data([{"drawdown": view.max_survivable_drawdown}]))
         layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2]).encode(x="drawdown:Q"))
     return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls")
 
@@ -75,7 +80,7 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
         }
         for s in view.ladder
     ]
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    bars = alt.Chart(_data(rows)).mark_bar().encode(
         x=alt.X("drawdown:O", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, labelAngle=0)),
         y=alt.Y("repay:Q", title="cash needed", axis=alt.Axis(labelExpr=MONEY_AXIS)),
         color=alt.Color(
@@ -89,12 +94,12 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
         {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
         {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
     ]
-    defense_data = alt.Data(values=defense)
+    defense_data = _data(defense)
     rules = alt.Chart(defense_data).mark_rule(strokeDash=[5, 3], strokeWidth=1.5).encode(
         y="amount:Q", color=alt.Color("colour:N", scale=None)
     )
     labels = alt.Chart(defense_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
-        x=alt.datum(0), y="amount:Q", text="label:N", color=alt.Color("colour:N", scale=None)
+        x=alt.value(0), y="amount:Q", text="label:N", color=alt.Color("colour:N", scale=None)
     )
     # The two unrelated colour fields must not share one legend scale.
     layered = alt.layer(bars, rules, labels).resolve_scale(color="independent")
@@ -106,14 +111,14 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
     rows = [
         {"year": y.year, "income": y.income, "covers": y.income >= view.annual_expenses > 0} for y in view.years
     ]
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    bars = alt.Chart(_data(rows)).mark_bar().encode(
         x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("income:Q", title="dividends after tax", axis=alt.Axis(labelExpr=MONEY_AXIS)),
         color=alt.Color("covers:N", legend=None, scale=alt.Scale(domain=[False, True],
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
     )
-    expense = alt.Chart(alt.Data(values=[{"amount": view.annual_expenses, "label": "annual expenses"}]))
+    expense = alt.Chart(_data([{"amount": view.annual_expenses, "label": "annual expenses"}]))
     layers: list[alt.Chart] = [
         bars,
         expense.mark_rule(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5).encode(y="amount:Q"),
@@ -122,7 +127,7 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
         ),
     ]
     if view.crossover_year is not None:
-        cross = alt.Chart(alt.Data(values=[{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
+        cross = alt.Chart(_data([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
         layers.append(cross.mark_rule(color=theme.good, strokeWidth=2).encode(x="year:O"))
         layers.append(cross.mark_text(color=theme.good, align="left", dx=4, y=8, fontSize=10).encode(
             x="year:O", text="label:N"))
@@ -135,7 +140,7 @@ def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
 
 def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     """Net worth over the snapshots (today included)."""
-    chart = alt.Chart(alt.Data(values=_history_rows(points))).mark_line(
+    chart = alt.Chart(_data(_history_rows(points))).mark_line(
         color=theme.accent, point=len(points) < 60
     ).encode(
         x=alt.X("day:T", title=None),
@@ -148,14 +153,14 @@ def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec
 def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     """Margin ratio over the snapshots, with the freeze threshold for scale."""
     rows = [r for r in _history_rows(points) if r["ratio"] is not None]
-    line = alt.Chart(alt.Data(values=rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
+    line = alt.Chart(_data(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
         x=alt.X("day:T", title=None),
         y=alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT)),
         tooltip=[alt.Tooltip("day:T"), alt.Tooltip("ratio:Q", format=".1%")],
     )
     layers: list[alt.Chart] = [line]
     if view.freeze is not None:
-        freeze = alt.Chart(alt.Data(values=[{"level": view.freeze}]))
+        freeze = alt.Chart(_data([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
     return _finish(alt.layer(*layers), theme, "Margin ratio")
 
@@ -163,7 +168,7 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
     """Portfolio value by holding, largest first."""
     rows = [{"holding": f"{s.ticker} {s.name}".strip(), "value": s.value} for s in slices]
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar(color=theme.accent).encode(
+    chart = alt.Chart(_data(rows)).mark_bar(color=theme.accent).encode(
         y=alt.Y("holding:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS)),
         tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
@@ -180,7 +185,7 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
          "p75": y.values.p75, "p90": y.values.p90}
         for y in result.net_worth
     ]
-    base = alt.Chart(alt.Data(values=rows))
+    base = alt.Chart(_data(rows))
     x = alt.X("year:Q", title="years from today")
     money = alt.Axis(labelExpr=MONEY_AXIS)
     outer = base.mark_area(color=theme.accent_soft, opacity=0.55).encode(
@@ -188,14 +193,14 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
     inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
     median = base.mark_line(color=theme.good, strokeWidth=2).encode(
         x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title="median")])
-    zero = alt.Chart(alt.Data(values=[{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
+    zero = alt.Chart(_data([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
     return _finish(alt.layer(outer, inner, median, zero), theme, "Monte Carlo: net worth P10–P90 (P50 line)")
 
 
 def montecarlo_failures(result: MonteCarloResult, theme: th.Theme) -> Spec:
     """In which year failing paths first could not meet spending."""
     rows = [{"year": c.year, "paths": c.paths} for c in result.failure_years]
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar(color=theme.bad).encode(
+    chart = alt.Chart(_data(rows)).mark_bar(color=theme.bad).encode(
         x=alt.X("year:Q", title="year of first shortfall", bin=False, scale=alt.Scale(domain=[0, result.years])),
         y=alt.Y("paths:Q", title="paths"),
         tooltip=["year:Q", "paths:Q"],

@@ -26,15 +26,6 @@ class Theme:
     width: int
     height: int
 
-    def zone_colours(self) -> dict[str, str]:
-        """Colour per margin zone name; unknown zones fall back to the accent colour."""
-        return {
-            "safe": self.good,
-            "frozen": self.warn,
-            "margin_call": self.bad,
-            "forced_liquidation": self.bad,
-        }
-
 
 DARK = Theme(
     name="dark",

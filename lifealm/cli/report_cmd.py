@@ -1,0 +1,25 @@
+"""`lifealm report`: write the day's briefing (HTML, PDF, JSON, chart specs) and refresh the archive."""
+
+from __future__ import annotations
+
+import click
+
+from lifealm.cli import cli
+from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.settings import Settings
+
+
+@cli.command("report")
+@with_settings(out=True, as_of=True)
+@click.option("--shared-output", is_flag=True, default=None,
+              help="Write files readable as the umask allows (e.g. for a web server) instead of owner-only. "
+              "Also: LIFEALM_SHARED_OUTPUT=1.")
+@click.option("--no-montecarlo", is_flag=True, help="Skip the Monte Carlo simulation (its section says so).")
+def report_command(settings: Settings, shared_output: bool | None, no_montecarlo: bool) -> None:
+    """Write the briefing for --as-of (default today) into --out (default ./site)."""
+    from lifealm.pipeline import build_report  # imported here so `lifealm --help` stays fast
+
+    outcome = build_report(settings, as_of=resolved_as_of(settings), shared_output=shared_output or None,
+                           montecarlo=not no_montecarlo)
+    click.echo(f"{outcome.status} · briefing for {outcome.as_of.isoformat()} written to {outcome.day_dir}")
+    click.echo(f"open: {outcome.index_path.resolve().as_uri()}")

@@ -1,0 +1,128 @@
+"""The one orchestrator: ledger in, site out (load → Monte Carlo → models → snapshot → charts → HTML/PDF/JSON)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from lifealm.charts.collect import chart_data
+from lifealm.ledger.db import open_ledger
+from lifealm.ledger.load import load_inputs
+from lifealm.ledger.snapshots import write_snapshot
+from lifealm.models.briefing import Briefing, briefing_to_json, build_briefing
+from lifealm.models.inputs import LedgerInputs
+from lifealm.models.montecarlo.household import simulate_household
+from lifealm.models.montecarlo.result import MonteCarloResult
+from lifealm.render import assets, pages
+from lifealm.render.files import FileModes
+from lifealm.render.pdf import render_pdf
+from lifealm.render.site import archive_entries, publish_day, published_days, write_page
+from lifealm.settings import Settings
+
+SHARED_OUTPUT_ENV = "LIFEALM_SHARED_OUTPUT"
+STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "pdf", "write")
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """Where the day's briefing was written and what it says; `timings` holds seconds per stage."""
+
+    as_of: date
+    status: str  # SAFE, CAUTION or DANGER
+    site_dir: Path
+    day_dir: Path
+    html_path: Path
+    pdf_path: Path
+    json_path: Path
+    briefing: Briefing
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def index_path(self) -> Path:
+        """site/index.html: the latest briefing (the page `make report` tells the user to open)."""
+        return self.site_dir / "index.html"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def shared_output_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> bool:
+    """True when LIFEALM_SHARED_OUTPUT asks for umask-respecting (not owner-only) output files."""
+    env = os.environ if environ is None else environ
+    return env.get(SHARED_OUTPUT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def run_montecarlo(inputs: LedgerInputs) -> MonteCarloResult:
+    """The household simulation, seeded from assumptions.mc_seed so the same ledger gives the same briefing."""
+    seed = inputs.assumptions.mc_seed
+    return simulate_household(inputs, np.random.default_rng(seed), seed=seed)
+
+
+def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
+                 montecarlo: bool = True) -> ReportOutcome:
+    """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
+    clock = _Clock()
+    modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \
+        else FileModes.private()
+    day = as_of.isoformat()
+
+    with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
+        inputs = load_inputs(conn, as_of, overrides=settings.assumption_overrides)
+        with clock.stage("montecarlo"):
+            mc = run_montecarlo(inputs) if montecarlo else None
+        with clock.stage("models"):
+            briefing = build_briefing(inputs, montecarlo=mc)
+            doc = briefing_to_json(briefing)
+        with clock.stage("snapshot"):
+            write_snapshot(conn, briefing.snapshot)
+    clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
+
+    with clock.stage("charts"):
+        data = chart_data(briefing)
+        specs = pages.screen_specs(data)
+    with clock.stage("html"):
+        bundle = assets.bundle_name()
+        day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle)
+        latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle)
+        json_text = pages.briefing_json_text(doc)
+    with clock.stage("pdf"):
+        pdf = render_pdf(pages.render_print(doc, pages.print_svgs(data)))
+
+    with clock.stage("write"):
+        files: dict[str, bytes] = {
+            "index.html": day_html.encode("utf-8"),
+            "briefing.pdf": pdf,
+            "briefing.json": json_text.encode("utf-8"),
+        }
+        for chart_id, spec in specs.items():
+            files[f"charts/{chart_id}.vl.json"] = pages.spec_json_text(spec).encode("utf-8")
+        out = settings.out
+        out.mkdir(mode=modes.directory, parents=True, exist_ok=True)
+        assets.ensure_bundle(out / "assets", modes)
+        day_dir = publish_day(out, day, files, modes)
+        if published_days(out)[-1] == day:  # an older as-of re-run must not replace the latest page
+            write_page(out, "index.html", latest_html, modes)
+        write_page(out, "archive.html", pages.render_archive(archive_entries(out)), modes)
+
+    return ReportOutcome(
+        as_of=as_of, status=str(doc["status"]), site_dir=out, day_dir=day_dir,
+        html_path=day_dir / "index.html", pdf_path=day_dir / "briefing.pdf", json_path=day_dir / "briefing.json",
+        briefing=briefing, timings=clock.timings,
+    )

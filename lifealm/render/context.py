@@ -1,0 +1,74 @@
+"""The render context: briefing.json's dict (the contract) plus display labels; no numbers formatted here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger"}
+
+ZONE_WORDS = {
+    "SAFE": "safe",
+    "FROZEN": "frozen",
+    "MARGIN_CALL": "margin call",
+    "FORCED_LIQUIDATION": "forced liquidation",
+}
+
+CHANGE_LABELS = {
+    "status": "Status",
+    "portfolio_value": "Portfolio",
+    "margin_ratio": "Margin ratio",
+    "net_worth": "Net worth",
+    "max_survivable_drawdown": "Max survivable drop",
+    "cash": "Cash",
+    "margin_balance": "Margin loan",
+    "monthly_cashflow": "Monthly cash flow",
+    "fire_ratio": "FIRE ratio",
+    "success_probability": "Monte Carlo success",
+}
+
+FINDING_TEXT = {
+    "missing_price": "No price on or before the report date: the holding is left out of the portfolio value.",
+    "stale_price": "The latest price is older than the staleness limit.",
+    "missing_fx_rate": "No exchange rate for this currency: the amount is left out.",
+    "negative_balance": "The cash balance is negative (an overdraft).",
+    "credit_over_limit": "More is drawn on the credit line than its limit.",
+    "no_dividend_data": "No dividend history or projection: counted as paying nothing.",
+    "no_expenses": "No expenses recorded: the FIRE ratio and crossover year cannot be computed.",
+    "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
+}
+
+CHART_CAPTIONS = {
+    "margin-curve": "Margin ratio after each market drop; dashed lines are the loan's freeze, call and "
+    "forced-liquidation levels, the dotted line the largest survivable drop.",
+    "stress-ladder": "Cash needed at each drop to stay clear of forced liquidation, against the defense with "
+    "and without the standby line.",
+    "allocation": "Portfolio value by holding.",
+    "dividends": "Projected after-tax dividends per year against annual expenses.",
+    "net-worth-history": "Net worth at each briefing.",
+    "margin-history": "Margin ratio at each briefing; the dashed line is the freeze level.",
+    "montecarlo-fan": "Simulated net worth: the wide band holds 80 % of paths, the narrow one 50 %, the line "
+    "is the median.",
+    "montecarlo-failures": "When the failing paths first could not pay for the household's spending.",
+}
+
+
+def status_class(status: str) -> str:
+    """CSS class for a status: green, amber or red."""
+    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad"}.get(status, "warn")
+
+
+def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Context shared by the screen page, the print page and the e-mail: the document and its labels."""
+    return {
+        "b": doc,
+        "currency": doc["base_currency"],
+        "status_word": STATUS_WORDS.get(doc["status"], doc["status"]),
+        "status_class": status_class(doc["status"]),
+        "zone_words": ZONE_WORDS,
+        "change_labels": CHANGE_LABELS,
+        "finding_text": FINDING_TEXT,
+        "captions": CHART_CAPTIONS,
+        "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
+        "has_line": bool(doc["defense"]["credit_available"]),
+    }

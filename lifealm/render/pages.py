@@ -1,0 +1,63 @@
+"""Render the briefing's outputs: screen HTML (live Vega), print HTML (vector SVG), JSON and the archive."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import vl_convert
+
+from lifealm.charts import theme
+from lifealm.charts.builders import build_all
+from lifealm.charts.inputs import ChartData
+from lifealm.render.context import base_context, status_class
+from lifealm.render.environment import render_template
+from lifealm.render.site import ArchiveEntry
+
+Spec = dict[str, Any]
+
+
+def briefing_json_text(doc: Mapping[str, Any]) -> str:
+    """briefing.json's exact text: sorted keys, UTF-8 as is, no NaN (the contract forbids it)."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def spec_json_text(spec: Spec) -> str:
+    """A chart spec file as written beside the briefing (stable bytes)."""
+    return json.dumps(spec, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def screen_specs(data: ChartData) -> dict[str, Spec]:
+    """The dark, responsive Vega-Lite specs the HTML page draws."""
+    return build_all(data, theme.DARK)
+
+
+def print_svgs(data: ChartData) -> dict[str, str]:
+    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser)."""
+    svgs = {}
+    for chart_id, spec in build_all(data, theme.LIGHT).items():
+        svg = vl_convert.vegalite_to_svg(spec)
+        svgs[chart_id] = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return svgs
+
+
+def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: str, day_prefix: str,
+                  bundle: str) -> str:
+    """The HTML page; `root` leads to the site's top (assets, archive), `day_prefix` to the day's files."""
+    return render_template(
+        "base.html", **base_context(doc), medium="screen", specs=specs, svgs={}, root=root,
+        day_prefix=day_prefix, bundle=bundle,
+    )
+
+
+def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
+    """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images."""
+    return render_template("print.html", **base_context(doc), medium="print", specs={}, svgs=svgs)
+
+
+def render_archive(entries: Sequence[ArchiveEntry]) -> str:
+    """The archive page listing every briefing, newest first, with its status."""
+    classes = {s: status_class(s) for s in ("SAFE", "CAUTION", "DANGER")}
+    return render_template("archive.html", entries=entries, status_classes=classes)
