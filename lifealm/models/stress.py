@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from lifealm.models.margin import Thresholds, Zone, ratio_of, zone_for
 
-# Money is compared with a tolerance of a millionth of a yen per yen owed so that a step landing exactly on d*
-# is not lost to floating-point rounding.
+# Money is compared with a tolerance of 1e-12 of the balance so that a step landing exactly on d* is not lost
+# to floating-point rounding (a trillionth of the loan is far below one yen).
 _REL_TOL = 1e-12
 
 
