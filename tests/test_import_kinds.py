@@ -1,0 +1,245 @@
+"""Every import kind with good rows, idempotent re-import, export → import round trips, encodings and aliases."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lifealm.cli import _register, cli
+from lifealm.ledger.columns import KINDS
+from lifealm.ledger.db import create_ledger
+from lifealm.ledger.demo import build_demo
+
+AS_OF = date(2025, 6, 30)
+
+
+def run(*args: str) -> tuple[int, str]:
+    _register()
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    build_demo(path, as_of=AS_OF, seed=11)
+    return path
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    path = tmp_path / "ledger.db"
+    create_ledger(path).close()
+    return path
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+GOOD: dict[str, tuple[str, str, list[tuple[object, ...]]]] = {
+    # kind: (CSV text, query, the rows the query must return)
+    "holdings": ("ticker,name,shares,cost_basis,asset_class,added_at\n"
+                 "A.T,Alpha,100,150000,equity,2024-01-05\nB.T,ベータ,2.5,,,\n",
+                 "SELECT ticker, name, shares, cost_basis, asset_class, added_at, currency FROM holdings "
+                 "ORDER BY ticker",
+                 [("A.T", "Alpha", 100.0, 150000.0, "equity", "2024-01-05", "JPY"),
+                  ("B.T", "ベータ", 2.5, 0.0, "equity", None, "JPY")]),
+    "loans": ("name,balance,rate,collateral_type,freeze_pct,margin_call_pct,forced_liq_pct,credit_limit\n"
+              "margin,50000000,0.02,portfolio,0.6,0.7,0.85,\nstandby,0,0.025,,,,,10000000\n",
+              "SELECT name, balance, rate, collateral_type, freeze_pct, forced_liq_pct, credit_limit, target_ratio "
+              "FROM loans ORDER BY name",
+              [("margin", 5e7, 0.02, "portfolio", 0.6, 0.85, None, 0.65),
+               ("standby", 0.0, 0.025, None, None, None, 1e7, 0.65)]),
+    "cash": ("name,balance,currency\nsavings,1500000,\noverdraft,-2000,usd\n",
+             "SELECT name, balance, currency FROM cash_accounts ORDER BY name",
+             [("overdraft", -2000.0, "USD"), ("savings", 1500000.0, "JPY")]),
+    "other-assets": ("name,kind,value,liquid\nhome,real_estate,45000000,0\ngold,metal,\"1,200,000\",yes\n",
+                     "SELECT name, kind, value, liquid FROM other_assets ORDER BY name",
+                     [("gold", "metal", 1200000.0, 1), ("home", "real_estate", 45000000.0, 0)]),
+    "expenses": ("category,monthly_amount,essential\nfood,150000,1\ntravel,50000,false\n",
+                 "SELECT category, monthly_amount, essential FROM expenses ORDER BY category",
+                 [("food", 150000.0, 1), ("travel", 50000.0, 0)]),
+    "income": ("source,monthly_amount,kind,annual_change\nside work,1000000,side,-0.05\n",
+               "SELECT source, monthly_amount, kind, annual_change FROM income",
+               [("side work", 1000000.0, "side", -0.05)]),
+    "fx": ("currency,date,rate\nusd,2025-06-27,144.5\nUSD,2025/6/30,145\n",
+           "SELECT currency, rate_date, rate FROM fx_rates ORDER BY rate_date",
+           [("USD", "2025-06-27", 144.5), ("USD", "2025-06-30", 145.0)]),
+    "assumptions": ("name,value\nmc_paths,2000\ndividend_tax,0.2\n",
+                    "SELECT name, value FROM assumptions ORDER BY name",
+                    [("dividend_tax", "0.2"), ("mc_paths", "2000")]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GOOD))
+def test_good_rows_are_imported(kind: str, empty: Path, tmp_path: Path) -> None:
+    text, query, expected = GOOD[kind]
+    csv_file = tmp_path / f"{kind}.csv"
+    csv_file.write_text(text, encoding="utf-8")
+    code, output = run("import", kind, str(csv_file), "--db", str(empty))
+    assert code == 0, output
+    assert f"{len(expected)} new" in output
+    assert rows(empty, query) == expected
+
+
+def _with_holdings(db: Path, tmp_path: Path) -> None:
+    holdings = tmp_path / "h.csv"
+    holdings.write_text("ticker,shares\nA.T,100\nB.T,50\n")
+    assert run("import", "holdings", str(holdings), "--db", str(db))[0] == 0
+
+
+def test_prices_and_dividends_with_aliases(empty: Path, tmp_path: Path) -> None:
+    _with_holdings(empty, tmp_path)
+    prices = tmp_path / "p.csv"
+    prices.write_text("Ticker,Date,Close\nA.T,2025-06-02,1500.5\nB.T,2025-06-02,\"2,100\"\n")
+    assert run("import", "prices", str(prices), "--db", str(empty))[0] == 0
+    assert rows(empty, "SELECT * FROM prices ORDER BY ticker") == [("A.T", "2025-06-02", 1500.5),
+                                                                   ("B.T", "2025-06-02", 2100.0)]
+    dividends = tmp_path / "d.csv"
+    dividends.write_text("ticker,ex_date,amount\nA.T,2025-03-27,40\nA.T,2025-09-26,42\n")
+    assert run("import", "dividends", str(dividends), "--db", str(empty))[0] == 0
+    assert rows(empty, "SELECT ticker, ex_date, pay_date, amount_per_share, is_projection FROM dividends "
+                "ORDER BY ex_date") == [("A.T", "2025-03-27", None, 40.0, 0), ("A.T", "2025-09-26", None, 42.0, 0)]
+
+
+def test_reimport_is_idempotent_and_upserts(empty: Path, tmp_path: Path) -> None:
+    _with_holdings(empty, tmp_path)
+    prices = tmp_path / "p.csv"
+    prices.write_text("ticker,price_date,close_price\nA.T,2025-06-02,1500\nA.T,2025-06-03,1510\n")
+    assert run("import", "prices", str(prices), "--db", str(empty))[0] == 0
+    first = rows(empty, "SELECT * FROM prices ORDER BY price_date")
+    code, output = run("import", "prices", str(prices), "--db", str(empty))
+    assert code == 0 and "0 new, 2 updated" in output
+    assert rows(empty, "SELECT * FROM prices ORDER BY price_date") == first
+    prices.write_text("ticker,price_date,close_price\nA.T,2025-06-03,1520\nA.T,2025-06-04,1530\n")
+    assert run("import", "prices", str(prices), "--db", str(empty))[0] == 0
+    assert rows(empty, "SELECT price_date, close_price FROM prices ORDER BY price_date") == [
+        ("2025-06-02", 1500.0), ("2025-06-03", 1520.0), ("2025-06-04", 1530.0)]
+
+
+def test_partial_columns_do_not_reset_the_others(empty: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full.csv"
+    full.write_text("ticker,name,shares,cost_basis,account\nA.T,Alpha,100,150000,NISA\n")
+    assert run("import", "holdings", str(full), "--db", str(empty))[0] == 0
+    partial = tmp_path / "partial.csv"
+    partial.write_text("ticker,shares\nA.T,300\n")
+    assert run("import", "holdings", str(partial), "--db", str(empty))[0] == 0
+    assert rows(empty, "SELECT name, shares, cost_basis, account FROM holdings") == [("Alpha", 300.0, 150000.0,
+                                                                                    "NISA")]
+
+
+def _export_all(db: Path, folder: Path) -> dict[str, bytes]:
+    folder.mkdir(exist_ok=True)
+    out = {}
+    for kind in KINDS:
+        target = folder / f"{kind}.csv"
+        code, output = run("export", kind, "--db", str(db), "-o", str(target))
+        assert code == 0, output
+        out[kind] = target.read_bytes()
+    return out
+
+
+def test_export_import_round_trip_for_every_kind(demo_template: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copyfile(demo_template, db)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    # The demo has no FX rates or assumptions; add some so every kind carries data through the trip.
+    (extra / "fx.csv").write_text("currency,rate_date,rate\nUSD,2025-06-30,144.123456789\nEUR,2025-06-30,0.1\n")
+    (extra / "assumptions.csv").write_text("name,value\nmc_seed,7\nreinvest_dividends,false\n")
+    for kind in ("fx", "assumptions"):
+        assert run("import", kind, str(extra / f"{kind}.csv"), "--db", str(db))[0] == 0
+    exported = _export_all(db, tmp_path / "first")
+    assert all(data.count(b"\n") > 1 for data in exported.values())
+
+    fresh = tmp_path / "fresh.db"
+    create_ledger(fresh).close()
+    order = ["holdings", *[k for k in KINDS if k != "holdings"]]
+    for kind in order:
+        code, output = run("import", kind, str(tmp_path / "first" / f"{kind}.csv"), "--db", str(fresh))
+        assert code == 0, f"{kind}: {output}"
+    assert _export_all(fresh, tmp_path / "second") == exported
+    for kind in KINDS:
+        table = KINDS[kind].table
+        cols = ", ".join(KINDS[kind].column_names)
+        query = f"SELECT {cols} FROM {table} ORDER BY {', '.join(KINDS[kind].key)}"
+        assert rows(fresh, query) == rows(db, query), kind
+
+
+def test_export_to_stdout_matches_file(demo_template: Path, tmp_path: Path) -> None:
+    code, output = run("export", "expenses", "--db", str(demo_template))
+    assert code == 0
+    assert output.splitlines()[0] == ",".join(KINDS["expenses"].column_names)
+    assert len(output.splitlines()) == 1 + len(rows(demo_template, "SELECT * FROM expenses"))
+
+
+@pytest.mark.parametrize("encoding_args", [[], ["--encoding", "cp932"], ["--encoding", "shift_jis"]])
+def test_cp932_file(empty: Path, tmp_path: Path, encoding_args: list[str]) -> None:
+    csv_file = tmp_path / "sjis.csv"
+    csv_file.write_bytes("銘柄コード,銘柄名,保有数量\n8001.T,架空商事,100\n9001.T,みなと電力,200\n".encode("cp932"))
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty), *encoding_args)
+    assert code == 0, output
+    assert rows(empty, "SELECT ticker, name, shares FROM holdings ORDER BY ticker") == [
+        ("8001.T", "架空商事", 100.0), ("9001.T", "みなと電力", 200.0)]
+
+
+def test_cp932_declared_as_utf8_is_a_clear_error(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "sjis.csv"
+    csv_file.write_bytes("ticker,name,shares\n8001.T,架空商事,100\n".encode("cp932"))
+    before = hashlib.sha256(empty.read_bytes()).hexdigest()
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty), "--encoding", "utf-8")
+    assert code == 1
+    assert "sjis.csv:2: byte 26" in output and "--encoding" in output
+    assert hashlib.sha256(empty.read_bytes()).hexdigest() == before
+
+
+def test_utf8_bom_is_accepted(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "bom.csv"
+    csv_file.write_bytes("\ufeffticker,name,shares\n8001.T,架空商事,100\n".encode())
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty))
+    assert code == 0, output
+    assert rows(empty, "SELECT ticker, name FROM holdings") == [("8001.T", "架空商事")]
+
+
+def test_unknown_encoding_is_a_clear_error(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text("ticker,shares\nA.T,1\n")
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty), "--encoding", "klingon")
+    assert code == 1 and "unknown encoding" in output and "fix:" in output
+
+
+def test_every_problem_is_listed_with_its_line(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text("ticker,shares,cost_basis\nA.T,1,0\nB.T,-1,0\nC.T,1,x\nD.T,1,0\n")
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty))
+    assert code == 1
+    assert "h.csv:3: shares" in output and "h.csv:4: cost_basis" in output
+    assert "2 problem(s)" in output
+    assert rows(empty, "SELECT count(*) FROM holdings") == [(0,)]
+
+
+def test_import_help_lists_the_columns() -> None:
+    code, output = run("import", "--help")
+    assert code == 0
+    for kind in KINDS.values():
+        assert f"{kind.name} (" in output
+        for column in kind.columns:
+            assert f"{column.name}:" in output
+
+
+def test_unknown_kind_is_a_usage_error(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "x.csv"
+    csv_file.write_text("a\n1\n")
+    code, _ = run("import", "snapshots", str(csv_file), "--db", str(empty))
+    assert code == 2
