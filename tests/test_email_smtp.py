@@ -25,7 +25,7 @@ from test_deliver_support import (
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli
-from lifealm.deliver.briefing_mail import sent_record_path
+from lifealm.deliver.briefing_mail import outbox_path, sent_record_path
 
 AS_OF = "2026-11-25"
 
@@ -207,7 +207,8 @@ def test_dry_run_writes_an_eml_file_and_sends_nothing(tmp_path: Path) -> None:
 
     default = _email(out, env, "--dry-run")
     assert default.exit_code == 0, default.output
-    assert (day / "briefing.eml").is_file()
+    assert outbox_path(out, AS_OF).is_file()
+    assert not (day / "briefing.eml").exists()  # the published site holds no addresses
 
 
 def test_incomplete_mail_settings_list_every_problem(tmp_path: Path) -> None:

@@ -11,13 +11,13 @@ import click
 
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.deliver.briefing_mail import outbox_path
 from lifealm.deliver.daily_run import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_STATUS_ALERT,
     FAIL_ON_LEVELS,
     ReportLike,
-    day_dir_for,
     email_briefing,
     log_line,
     run_daily,
@@ -52,7 +52,8 @@ wait_option = click.option("--wait", "wait", type=click.FloatRange(min=0), defau
 @cli.command("email")
 @to_option
 @click.option("--dry-run", "dry_run", is_flag=False, flag_value="", default=None, metavar="[PATH]",
-              help="Write the message as an .eml file instead of sending it (default: DATE/briefing.eml in --out).")
+              help="Write the message as an .eml file instead of sending it "
+              "(default: .lifealm/outbox/DATE.eml in --out).")
 @wait_option
 @with_settings(out=True, as_of=True)
 def email_command(settings: Settings, to: tuple[str, ...], dry_run: str | None, wait: float) -> None:
@@ -65,7 +66,7 @@ def email_command(settings: Settings, to: tuple[str, ...], dry_run: str | None, 
     mail = _mail(settings, to, require_server=dry_run is None)
     eml = None
     if dry_run is not None:
-        eml = Path(dry_run) if dry_run else day_dir_for(settings, as_of) / "briefing.eml"
+        eml = Path(dry_run) if dry_run else outbox_path(settings.out, as_of.isoformat())
     delivery, rendered = email_briefing(settings, as_of=as_of, build=_build_report, mail=mail, dry_run=eml,
                                         wait_seconds=wait)
     if rendered:

@@ -106,6 +106,11 @@ def sent_record_path(out_dir: Path, as_of: str) -> Path:
     return out_dir / STATE_DIR / "sent" / f"{as_of}.json"
 
 
+def outbox_path(out_dir: Path, as_of: str) -> Path:
+    """Where `lifealm email --dry-run` writes the message by default: beside the site, not inside a day."""
+    return out_dir / STATE_DIR / "outbox" / f"{as_of}.eml"
+
+
 def already_sent(out_dir: Path, as_of: str) -> bool:
     """Whether the briefing for `as_of` was delivered before (so a retried scheduler run does not send twice)."""
     return sent_record_path(out_dir, as_of).is_file()

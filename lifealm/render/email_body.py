@@ -73,7 +73,9 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _change_value(value: object, kind: str, currency: str) -> str:
+def _change_value(value: object, kind: str, currency: str, field: str) -> str:
+    if field == "max_survivable_drawdown":
+        return drop(value)  # the same rounding as the headline figure
     if kind == "money":
         return filters.money(value, currency)
     if kind == "ratio":
@@ -96,8 +98,8 @@ def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]
         elif kind == "ratio" and delta is not None:
             delta_text = filters.points(delta)
         rows.append({"label": _CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
-                     "previous": _change_value(item.get("previous"), kind, currency),
-                     "current": _change_value(item.get("current"), kind, currency),
+                     "previous": _change_value(item.get("previous"), kind, currency, field),
+                     "current": _change_value(item.get("current"), kind, currency, field),
                      "delta": delta_text})
     rows.sort(key=lambda row: 0 if row["label"] == "Status" else 1)
     return rows
