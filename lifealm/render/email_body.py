@@ -147,7 +147,9 @@ def email_subject(context: Mapping[str, Any]) -> str:
     margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
     parts = [f"[{context['status']}] {context['as_of']}", margin]
     if context["max_drop"] is not None:
-        parts.append(f"survives {drop(context['max_drop'], 0)}")
+        whole = drop(context["max_drop"], 0)
+        # Below one point the rounded-down figure would read "0 %": say what it means instead.
+        parts.append("survives <1 %" if whole.lstrip("\u2212") == "0 %" else f"survives {whole}")
     subject = " · ".join(parts)
     if context["previous_status"]:
         subject += f" (was {context['previous_status']})"
