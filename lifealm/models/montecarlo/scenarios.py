@@ -115,7 +115,8 @@ def _parametric(config: SimulationConfig, rng: np.random.Generator) -> tuple[Flo
         growth += bonds
     inflation = shocks[-1]
     inflation *= market.inflation_std * math.sqrt(dt)
-    inflation += market.inflation * dt
+    # the mean compounds to exactly `inflation` a year whatever the step (monthly: (1 + i)^(1/12) − 1)
+    inflation += (1.0 + market.inflation) ** dt - 1.0
     return growth, inflation
 
 
