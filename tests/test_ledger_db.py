@@ -119,3 +119,8 @@ def test_check_on_the_demo_is_clean(ledger_path: Path) -> None:
     assert run("demo", "--db", str(ledger_path), "--as-of", "2025-06-30")[0] == 0
     code, output = run("check", "--db", str(ledger_path), "--as-of", "2025-06-30")
     assert code == 0 and "No findings." in output
+
+
+def test_new_ledgers_are_private(ledger_path: Path) -> None:
+    assert run("init", "--db", str(ledger_path))[0] == 0
+    assert ledger_path.stat().st_mode & 0o777 == 0o600

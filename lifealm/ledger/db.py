@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from importlib import resources
@@ -89,6 +90,8 @@ def open_ledger(path: Path, *, create: bool = False, readonly: bool = False) -> 
                 "or point --db / LIFEALM_DB at your ledger",
             )
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Create the file ourselves so the ledger is private (0600) from its first byte, whatever the umask.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     else:
         _check_is_ledger(path)
     try:
