@@ -17,14 +17,25 @@ from lifealm.models.montecarlo.scenarios import Scenarios
 LEVELS = (10, 25, 50, 75, 90)
 
 
-def _percentiles(values: NDArray[np.float64]) -> Percentiles:
-    p = np.percentile(values, LEVELS)
-    return Percentiles(*(float(x) for x in p))
+def _quantile_table(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P10..P90 of each row, (rows, 5): numpy's default (linear) percentiles, from one sort of the rows.
+
+    One row-wise sort is about twice as fast as `np.percentile(axis=1)` (which partitions per quantile), and
+    this table is a large share of a run's time.
+    """
+    ordered = np.sort(matrix, axis=1)
+    last = matrix.shape[1] - 1
+    position = np.array(LEVELS, dtype=np.float64) / 100.0 * last
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, last)
+    weight = position - low
+    table: NDArray[np.float64] = ordered[:, low] * (1.0 - weight) + ordered[:, high] * weight
+    return table
 
 
 def _by_year(matrix: NDArray[np.float64]) -> tuple[YearPercentiles, ...]:
-    table = np.percentile(matrix, LEVELS, axis=1)  # (5, years + 1)
-    return tuple(YearPercentiles(year, Percentiles(*(float(x) for x in table[:, year])))
+    table = _quantile_table(matrix)  # (years + 1, 5)
+    return tuple(YearPercentiles(year, Percentiles(*(float(x) for x in table[year])))
                  for year in range(matrix.shape[0]))
 
 
@@ -52,8 +63,7 @@ def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutc
     p = 1.0 - float(failed.mean())
     real_worth = outcomes.net_worth / outcomes.price_index
     nominal_table, real_table = _by_year(outcomes.net_worth), _by_year(real_worth)
-    terminal_nominal = _percentiles(outcomes.net_worth[-1])
-    terminal_real = _percentiles(real_worth[-1])
+    terminal_nominal, terminal_real = nominal_table[-1].values, real_table[-1].values
     start_years: tuple[int, ...] = ()
     if scenarios.start_years is not None:
         start_years = tuple(int(y) for y in scenarios.start_years[failed])
