@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
+from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS
+from lifealm.ledger.csv_import import import_csv
 from lifealm.ledger.db import create_ledger
 from lifealm.ledger.demo import build_demo
 
@@ -243,3 +245,49 @@ def test_unknown_kind_is_a_usage_error(empty: Path, tmp_path: Path) -> None:
     csv_file.write_text("a\n1\n")
     code, _ = run("import", "snapshots", str(csv_file), "--db", str(empty))
     assert code == 2
+
+
+def test_full_disk_is_a_clear_error_and_changes_nothing(demo_template: Path, tmp_path: Path) -> None:
+    db = tmp_path / "full.db"
+    shutil.copyfile(demo_template, db)
+    prices = tmp_path / "p.csv"
+    first = rows(db, "SELECT ticker FROM holdings ORDER BY ticker")[0][0]
+    with prices.open("w") as out:
+        out.write("ticker,price_date,close_price\n")
+        out.writelines(f"{first},{date(1960, 1, 1) + timedelta(days=n)},100\n" for n in range(20_000))
+    before = rows(db, "SELECT count(*) FROM prices")
+    conn = sqlite3.connect(db)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 3}")  # the ledger's disk has room for three more pages
+    with pytest.raises(LifealmError, match="disk is full") as caught:
+        import_csv(conn, "prices", prices, today=AS_OF)
+    assert caught.value.hint and "free some space" in caught.value.hint
+    assert not conn.in_transaction
+    conn.close()
+    assert rows(db, "SELECT count(*) FROM prices") == before
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_hopeless_file_reports_the_true_count(empty: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text("ticker,shares\n" + "".join(f"T{n},-1\n" for n in range(5000)))
+    code, output = run("import", "holdings", str(csv_file), "--db", str(empty))
+    assert code == 1
+    assert "5000 problem(s)" in output and "4950 more problems" in output
+    assert "h.csv:51: shares" in output and "h.csv:52: shares" not in output
+
+
+def test_a_row_the_schema_refuses_is_named_by_line(empty: Path, tmp_path: Path) -> None:
+    full = tmp_path / "loans.csv"
+    full.write_text("name,balance,rate,collateral_type,freeze_pct,margin_call_pct,forced_liq_pct,target_ratio\n"
+                    "margin,1000,0.02,portfolio,0.8,0.9,0.95,0.9\n")
+    assert run("import", "loans", str(full), "--db", str(empty))[0] == 0
+    before = hashlib.sha256(empty.read_bytes()).hexdigest()
+    # Valid on its own, but the stored target ratio 0.9 would end up above the new forced-liquidation level.
+    partial = tmp_path / "thresholds.csv"
+    partial.write_text("name,collateral_type,freeze_pct,margin_call_pct,forced_liq_pct\n"
+                       "margin,portfolio,0.6,0.7,0.85\n")
+    code, output = run("import", "loans", str(partial), "--db", str(empty))
+    assert code == 1
+    assert "thresholds.csv:2: row: the ledger refused it" in output and "fix:" in output
+    assert hashlib.sha256(empty.read_bytes()).hexdigest() == before

@@ -18,7 +18,7 @@ from lifealm.ledger.db import open_ledger
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 
 CHUNK = 20_000
-MAX_PROBLEMS = 1_000  # keep memory bounded on a hopeless file; the count of the rest is still reported
+MAX_PROBLEMS = 200  # keep memory bounded on a hopeless file; the count of the rest is still reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +41,15 @@ class _Problems:
             self.items.append(text)
 
     def raise_if_any(self, kind: Kind) -> None:
-        if self.count:
-            items = list(self.items)
-            if self.count > len(items):
-                items.append(f"(and {self.count - len(self.items)} more problems not listed)")
-            raise ImportValidationError(items, hint=f"fix the rows named above and import again; "
-                                        f"`lifealm import --help` lists the {kind.name} columns")
+        if not self.count:
+            return
+        error = ImportValidationError(self.items, hint=f"fix the rows named above and import again; "
+                                      f"`lifealm import --help` lists the {kind.name} columns")
+        if self.count > len(self.items):  # only the first problems were kept: say how many there are in all
+            shown = "\n".join(self.items[:50])
+            error.message = (f"{self.count} problem(s) found; nothing was written to the ledger:\n{shown}\n"
+                             f"… and {self.count - 50} more problems")
+        raise error
 
 
 def kind_by_name(name: str) -> Kind:
@@ -200,9 +203,37 @@ def _locate_refusal(conn: sqlite3.Connection, kind: Kind, header: Header, path: 
     return f"{path}: the ledger refused the import"
 
 
+def _operational_error(conn: sqlite3.Connection, exc: sqlite3.OperationalError) -> LifealmError:
+    """Say what a failed write means for the user: disk full, ledger busy or read-only."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    ledger = row[2] if row is not None and row[2] else "the ledger"
+    text = str(exc)
+    if "full" in text:
+        return LedgerError(f"{ledger}: the disk is full (the ledger's or the temporary directory's); nothing was "
+                           "imported.", hint="free some space (or set TMPDIR to a roomier disk) and import again")
+    if "locked" in text or "busy" in text:
+        return LedgerError(f"{ledger}: the ledger is in use by another lifealm command; nothing was imported.",
+                           hint="wait for it to finish and import again")
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(f"{ledger}: the ledger is read-only; nothing was imported.",
+                           hint=f"make it writable (chmod u+w {ledger}) or import into another ledger with --db")
+    return LedgerError(f"{ledger}: the import failed ({text}); nothing was imported.",
+                       hint="run `lifealm check` on the ledger, then import again")
+
+
 def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding: str = "auto",
                today: date | None = None) -> ImportResult:
     """Validate every row of `path`, then upsert them all in one transaction; nothing is written on any problem."""
+    try:
+        return _import_csv(conn, kind_name, path, encoding=encoding, today=today)
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise _operational_error(conn, exc) from exc
+
+
+def _import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding: str,
+                today: date | None) -> ImportResult:
     kind = kind_by_name(kind_name)
     problems = _Problems()
     header, rows = read_rows(path, kind, encoding)
