@@ -23,8 +23,7 @@ from test_deliver_support import (
     write_day,
 )
 
-import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
-from lifealm.cli import cli
+from lifealm.cli import cli, deliver_cmds, ledger_cmds  # noqa: F401 - importing registers the commands
 from lifealm.deliver.briefing_mail import outbox_path, sent_record_path
 
 AS_OF = "2026-11-25"
@@ -221,3 +220,24 @@ def test_incomplete_mail_settings_list_every_problem(tmp_path: Path) -> None:
     for expected in ("no SMTP host", "not an e-mail address", "no recipient", "'tls' is not one of",
                      "not a TCP port"):
         assert expected in result.output
+
+
+@pytest.mark.slow  # renders a whole report (about 4 s); the default suite renders one in test_run_daily
+def test_email_renders_a_missing_briefing_first_and_mails_its_figures(tmp_path: Path) -> None:
+    ledger, out = tmp_path / "ledger.db", tmp_path / "site"
+    config = tmp_path / "config.toml"
+    config.write_text("[assumptions]\nmc_paths = 200\n", "utf-8")
+    demo = CliRunner().invoke(cli, ["demo", "--db", str(ledger), "--as-of", AS_OF, "--config", str(config)],
+                              env={"LIFEALM_CONFIG": "", "LIFEALM_DB": ""})
+    assert demo.exit_code == 0, demo.output
+    with smtp_server() as server:
+        result = CliRunner().invoke(cli, ["email", "--db", str(ledger), "--out", str(out), "--as-of", AS_OF,
+                                          "--config", str(config)], env=_env(server.port))
+        assert result.exit_code == 0, result.output
+        assert len(server.inbox.messages) == 1
+    assert "Rendered the briefing for 2026-11-25 first" in result.output
+    briefing = json.loads((out / AS_OF / "briefing.json").read_text("utf-8"))
+    message = server.inbox.messages[0]
+    assert str(message["Subject"]).startswith(f"[{briefing['status']}] {AS_OF} · margin ")
+    _assert_body_matches(message, briefing)
+    assert pdf_attachment(message) == (out / AS_OF / "briefing.pdf").read_bytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,18 +23,15 @@ from lifealm.deliver.daily_run import (
 )
 from lifealm.deliver.doctor import run_checks
 from lifealm.deliver.mail_settings import MailSettings, load_mail_settings
-from lifealm.errors import LifealmError
 from lifealm.settings import Settings
 
 
 def _build_report(settings: Settings, *, as_of: date) -> ReportLike:
-    try:
-        pipeline = importlib.import_module("lifealm.pipeline")
-    except ImportError as exc:  # the report pipeline is a separate module; say so rather than crash
-        raise LifealmError(f"the report pipeline cannot be loaded ({exc}).",
-                           hint="reinstall lifealm (pip install -e .)") from exc
-    outcome: ReportLike = pipeline.build_report(settings, as_of=as_of)
-    return outcome
+    # Imported on use: the pipeline pulls in WeasyPrint and numpy, and `lifealm doctor` must still start (and
+    # diagnose) when the PDF stack is broken.
+    from lifealm.pipeline import build_report
+
+    return build_report(settings, as_of=as_of)
 
 
 def _mail(settings: Settings, to: tuple[str, ...], *, require_server: bool = True) -> MailSettings:
