@@ -8,11 +8,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
-from lifealm.ledger.db import open_ledger
-from lifealm.ledger.load import LATEST_PRICE_SQL
+from lifealm.ledger.db import create_ledger, open_ledger
+from lifealm.ledger.load import LATEST_PRICE_SQL, load_inputs
 
 ROWS = 1_000_000
 TICKERS = 250  # 250 tickers × 4,000 business days = 1,000,000 rows
@@ -72,6 +73,35 @@ def main() -> None:
             conn.execute(LATEST_PRICE_SQL, (f"B{i:04d}.T", "2020-01-01")).fetchone()
         print(f"   latest price for {TICKERS} tickers: {(time.perf_counter() - started) * 1000:.1f} ms")
         conn.close()
+        _scale_load(folder / "scale.db")
+
+
+def _scale_load(db: Path) -> None:
+    """load_inputs on a ledger grown for twenty years: 300 holdings × 5,000 days of prices, daily snapshots."""
+    conn = create_ledger(db)
+    tickers = [f"S{i:03d}.T" for i in range(300)]
+    days = [(date(2006, 1, 2) + timedelta(days=n)).isoformat() for n in range(7300)]
+    business = [d for d in days if date.fromisoformat(d).weekday() < 5][:5000]
+    conn.executemany("INSERT INTO holdings (ticker, shares, cost_basis) VALUES (?, 100, 100000)",
+                     [(t,) for t in tickers])
+    conn.executemany("INSERT INTO prices VALUES (?, ?, ?)",
+                     ((t, d, 1000.0 + n % 97) for t in tickers for n, d in enumerate(business)))
+    conn.executemany("INSERT INTO snapshots VALUES (?, 'SAFE', 1e8, 4e6, 5e7, 0.5, 5e7, 2e5, 0.4, 0.6, 0.9)",
+                     [(d,) for d in days])
+    conn.commit()
+    rows = conn.execute("SELECT count(*) FROM prices").fetchone()[0]
+    as_of = date.fromisoformat(business[-1])
+    timings = []
+    tracemalloc.start()
+    for _ in range(5):
+        started = time.perf_counter()
+        inputs = load_inputs(conn, as_of)
+        timings.append(time.perf_counter() - started)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    conn.close()
+    print(f"   load_inputs on {rows:,} price rows, {len(inputs.holdings)} holdings, {len(inputs.snapshots):,} "
+          f"snapshots: median {sorted(timings)[2] * 1000:.0f} ms, peak Python memory {peak / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":
