@@ -7,13 +7,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lifealm.models.montecarlo.config import Household, MarketModel, SimulationConfig, classic
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import load_history
 from lifealm.models.montecarlo.run import simulate
 from lifealm.models.montecarlo.scenarios import draw_scenarios, log_params
-from lifealm.models.montecarlo.summary import result_to_dict
+from lifealm.models.montecarlo.summary import _quantile_table, result_to_dict
 
 
 def _deterministic(initial: float, mean: float, inflation: float, withdrawal: float, years: int) -> list[float]:
@@ -118,3 +120,28 @@ def test_bootstrap_resamples_blocks_of_consecutive_historical_years() -> None:
             seq = growth[block:block + 5, path]
             start = int(np.flatnonzero(np.isclose(history.sp500, seq[0]))[0])
             assert np.allclose(seq, history.sp500[(start + np.arange(5)) % n])
+
+
+def test_historical_sequences_can_wrap_to_the_first_year() -> None:
+    history = load_history()
+    market = MarketModel(engine="historical", stocks=1.0, start_years=(2020, 2025), wrap=True)
+    config = classic(1.0, 0.0, market=market, years=10)
+    scenarios = draw_scenarios(config, np.random.default_rng(0), history)
+    assert list(scenarios.start_years) == [2020, 2021, 2022, 2023, 2024, 2025]  # type: ignore[arg-type]
+    last = scenarios.growth[:, -1] - 1.0  # starts in 2025, then 1928, 1929, …
+    assert last[0] == pytest.approx(history.sp500[-1], abs=1e-15)
+    assert last[1:] == pytest.approx(history.sp500[:9], abs=1e-15)
+
+
+def test_historical_without_wrap_refuses_start_years_without_a_full_horizon() -> None:
+    market = MarketModel(engine="historical", start_years=(1990, 2000))
+    with pytest.raises(ValueError, match="no full 30-year horizon"):
+        draw_scenarios(classic(1.0, market=market, years=30), np.random.default_rng(0), load_history())
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 4), cols=st.integers(1, 60), seed=st.integers(0, 2**32 - 1))
+def test_quantile_table_equals_numpy_percentiles(rows: int, cols: int, seed: int) -> None:
+    matrix = np.random.default_rng(seed).lognormal(size=(rows, cols)) * 1e8
+    expected = np.percentile(matrix, (10, 25, 50, 75, 90), axis=1).T
+    assert np.allclose(_quantile_table(matrix), expected, rtol=1e-14, atol=0.0)
