@@ -147,7 +147,7 @@ def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec
         y=alt.Y("net_worth:Q", title="net worth", axis=alt.Axis(labelExpr=MONEY_AXIS), scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("day:T"), alt.Tooltip("net_worth:Q", format=",.0f")],
     )
-    return _finish(chart, theme, "Net worth")
+    return _finish(chart, theme, "Net worth history")
 
 
 def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
@@ -162,7 +162,7 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
     if view.freeze is not None:
         freeze = alt.Chart(_data([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
-    return _finish(alt.layer(*layers), theme, "Margin ratio")
+    return _finish(alt.layer(*layers), theme, "Margin ratio history")
 
 
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:

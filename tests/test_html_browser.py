@@ -1,0 +1,112 @@
+"""The briefing HTML in headless Chromium from file://: every chart drawn, no console error, no network."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import HOSTILE_NAME, REPORT_DAY
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+                       reason="Debian chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser: Any, url: str, viewport: dict[str, int]) -> tuple[Any, dict[str, list[str]]]:
+    """Load a page, recording console errors, page errors, dialogs and every requested URL."""
+    page = browser.new_page(viewport=viewport)
+    seen: dict[str, list[str]] = {"errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+
+    def on_dialog(dialog: Any) -> None:
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(url)
+    page.wait_for_function(
+        "document.querySelectorAll('.chart').length > 0 && [...document.querySelectorAll('.chart')]"
+        ".every(el => el.querySelector('svg, canvas') || el.textContent.length > 0)",
+        timeout=20_000,
+    )
+    return page, seen
+
+
+@pytest.mark.parametrize("which", ["latest", "day"])
+def test_every_chart_draws_offline_with_no_console_error(
+    browser: Any, briefing_site: dict[str, Any], which: str
+) -> None:
+    site: Path = briefing_site["site"]
+    path = site / "index.html" if which == "latest" else site / REPORT_DAY / "index.html"
+    page, seen = _open(browser, path.as_uri(), {"width": 1280, "height": 900})
+    try:
+        charts = page.query_selector_all(".chart")
+        assert len(charts) >= 7  # margin, ladder, allocation, dividends, net worth, margin history, MC fan
+        for chart in charts:
+            assert chart.query_selector("svg") is not None, chart.get_attribute("id")
+            assert chart.query_selector("svg .mark-rect, svg .mark-line, svg .mark-area, svg .mark-symbol")
+        assert seen["errors"] == []
+        assert seen["dialogs"] == []
+        assert seen["requests"], "the page itself was requested"
+        assert all(u.startswith(("file:", "data:")) for u in seen["requests"]), seen["requests"]
+    finally:
+        page.close()
+
+
+def test_hostile_text_shows_as_text_in_tables_and_charts(browser: Any, briefing_site: dict[str, Any]) -> None:
+    page, seen = _open(browser, (briefing_site["site"] / "index.html").as_uri(), {"width": 1280, "height": 900})
+    try:
+        assert seen["dialogs"] == [], "a script in the ledger ran"
+        cells = page.eval_on_selector_all("#holdings td", "els => els.map(e => e.textContent)")
+        assert HOSTILE_NAME in cells
+        for section, prefix in (("#balance", "asset "), ("#defense", "cash ")):
+            assert prefix + HOSTILE_NAME in page.inner_text(section) or HOSTILE_NAME in page.inner_text("#balance")
+        labels = page.eval_on_selector_all("#chart-allocation svg text", "els => els.map(e => e.textContent)")
+        assert any("<script>alert(1)" in label for label in labels), labels
+        # Nothing from the ledger became an element: the only scripts are ours.
+        assert page.eval_on_selector_all("script:not([type])", "els => els.length") == 2
+        assert page.eval_on_selector_all("b, p script", "els => els.length") == 0
+    finally:
+        page.close()
+
+
+def test_phone_width_has_no_horizontal_page_scroll(browser: Any, briefing_site: dict[str, Any]) -> None:
+    page, seen = _open(browser, (briefing_site["site"] / "index.html").as_uri(), {"width": 390, "height": 844})
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, overflow
+        assert page.inner_text("#status") in ("SAFE", "CAUTION", "DANGER")
+        assert seen["errors"] == []
+    finally:
+        page.close()
+
+
+def test_archive_page_links_every_day(browser: Any, briefing_site: dict[str, Any]) -> None:
+    page = browser.new_page()
+    try:
+        page.goto((briefing_site["site"] / "archive.html").as_uri())
+        hrefs = page.eval_on_selector_all("table.archive a", "els => els.map(e => e.getAttribute('href'))")
+        assert f"{REPORT_DAY}/index.html" in hrefs and f"{REPORT_DAY}/briefing.pdf" in hrefs
+    finally:
+        page.close()

@@ -1,0 +1,197 @@
+"""`lifealm report` end to end on a real ledger: files, modes, JSON contract, determinism, atomicity, privacy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import HOSTILE_NAME, REPORT_DAY
+
+from lifealm.cli import _register, cli
+from lifealm.ledger.db import open_ledger
+from lifealm.ledger.load import load_inputs
+from lifealm.models.briefing import briefing_to_json, build_briefing
+from lifealm.pipeline import build_report, run_montecarlo
+from lifealm.settings import load_settings
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under root (the site's exact state)."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_site_layout(briefing_site: dict[str, Any]) -> None:
+    site: Path = briefing_site["site"]
+    day = site / REPORT_DAY
+    for name in ("index.html", "briefing.pdf", "briefing.json"):
+        assert (day / name).stat().st_size > 1000, name
+    assert (site / "index.html").is_file() and (site / "archive.html").is_file()
+    specs = sorted(p.name for p in (day / "charts").glob("*.vl.json"))
+    assert {"margin-curve.vl.json", "stress-ladder.vl.json", "dividends.vl.json", "allocation.vl.json",
+            "net-worth-history.vl.json"} <= set(specs)
+    for spec_file in (day / "charts").glob("*.vl.json"):
+        spec = json.loads(spec_file.read_text("utf-8"))
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    bundles = list((site / "assets").glob("vega-bundle-*.js"))
+    assert len(bundles) == 1 and bundles[0].stat().st_size > 500_000
+    assert not [p for p in site.iterdir() if p.name.startswith(".")], "no staging directory left behind"
+
+
+def test_outputs_are_private_by_default(briefing_site: dict[str, Any]) -> None:
+    site: Path = briefing_site["site"]
+    for path in site.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_json_is_the_briefing_contract(briefing_site: dict[str, Any]) -> None:
+    settings = briefing_site["settings"]
+    text = (briefing_site["site"] / REPORT_DAY / "briefing.json").read_text("utf-8")
+    doc = json.loads(text)
+    with open_ledger(settings.db) as conn:
+        inputs = load_inputs(conn, date.fromisoformat(REPORT_DAY))
+    expected = briefing_to_json(build_briefing(inputs, montecarlo=run_montecarlo(inputs)))
+    assert doc == json.loads(json.dumps(expected))
+    assert text == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    for key in ("as_of", "status", "portfolio", "holdings", "margin", "defense", "stress", "cashflow",
+                "balance_sheet", "fire", "dividends", "montecarlo", "findings"):
+        assert key in doc
+    assert doc["status"] in ("SAFE", "CAUTION", "DANGER")
+    assert briefing_site["outcome"].status == doc["status"]
+    assert any(h["name"] == HOSTILE_NAME for h in doc["holdings"])
+
+
+def test_archive_lists_every_day_with_its_status_and_index_stays_latest(
+    briefing_site: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+
+    db = tmp_path / "ledger.db"
+    shutil.copy(briefing_site["db"], db)
+    shutil.copytree(briefing_site["site"], tmp_path / "site")
+    settings = load_settings(db=db, out=tmp_path / "site", environ={})
+    latest = (tmp_path / "site" / "index.html").read_text("utf-8")
+    build_report(settings, as_of=date(2026, 11, 20), montecarlo=False)
+    assert (tmp_path / "site" / "index.html").read_text("utf-8") == latest, "an older day replaced the latest"
+    archive = (tmp_path / "site" / "archive.html").read_text("utf-8")
+    for day in ("2026-11-25", "2026-11-20"):
+        status = json.loads((tmp_path / "site" / day / "briefing.json").read_text("utf-8"))["status"]
+        assert f'href="{day}/index.html"' in archive
+        row = archive.split(f'href="{day}/index.html"')[1].split("</tr>")[0]
+        assert f">{status}<" in row
+    assert archive.index("2026-11-25") < archive.index("2026-11-20"), "newest first"
+    page = (tmp_path / "site" / "2026-11-20" / "index.html").read_text("utf-8")
+    assert "montecarlo-not-run" in page and "spec-montecarlo-fan" not in page
+
+
+def test_a_failing_pdf_step_leaves_the_previous_site_complete(
+    briefing_site: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(briefing_site["site"], site)
+    before = _tree(site)
+
+    def broken(html: str) -> bytes:
+        raise RuntimeError("simulated PDF failure")
+
+    monkeypatch.setattr("lifealm.pipeline.render_pdf", broken)
+    settings = load_settings(db=briefing_site["db"], out=site, environ={})
+    with pytest.raises(RuntimeError, match="simulated PDF failure"):
+        build_report(settings, as_of=date.fromisoformat(REPORT_DAY), montecarlo=False)
+    assert _tree(site) == before
+    assert sorted(p.name for p in site.iterdir()) == sorted(p.name for p in briefing_site["site"].iterdir())
+
+
+def test_a_failing_write_leaves_no_partial_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifealm.render import files as file_module
+    from lifealm.render.files import FileModes
+    from lifealm.render.site import publish_day
+
+    publish_day(tmp_path, "2026-01-02", {"a.txt": b"old", "b.txt": b"old"}, FileModes.private())
+    calls = {"n": 0}
+    real = file_module.write_file
+
+    def failing(path: Path, data: bytes, modes: FileModes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        real(path, data, modes)
+
+    monkeypatch.setattr("lifealm.render.site.write_file", failing)
+    with pytest.raises(OSError):
+        publish_day(tmp_path, "2026-01-02", {"a.txt": b"new", "b.txt": b"new"}, FileModes.private())
+    assert (tmp_path / "2026-01-02" / "a.txt").read_bytes() == b"old"
+    assert (tmp_path / "2026-01-02" / "b.txt").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["2026-01-02"]
+
+
+def test_report_cli_with_every_socket_blocked_gives_identical_bytes(
+    briefing_site: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second run of the same ledger and date, offline: it succeeds and every file is byte-identical."""
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access during a report")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    _register()
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, ["report", "--db", str(briefing_site["db"]), "--out", str(out),
+                                      "--as-of", REPORT_DAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert attempts == []
+    assert f"file://{out.resolve()}/index.html" in result.output
+    first, second = _tree(briefing_site["site"]), _tree(out)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_shared_output_respects_the_umask(briefing_site: dict[str, Any], tmp_path: Path) -> None:
+    from lifealm.render.files import FileModes
+    from lifealm.render.site import publish_day
+
+    old = os.umask(0o027)
+    try:
+        publish_day(tmp_path, "2026-01-02", {"x/a.txt": b"a"}, FileModes.shared())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "2026-01-02" / "x" / "a.txt").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "2026-01-02").stat().st_mode) == 0o750
+
+
+def test_a_missing_ledger_is_a_clear_error_exit_1(tmp_path: Path) -> None:
+    _register()
+    result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "nope.db"), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 1
+    assert "nope.db" in result.output and "lifealm init" in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_hostile_text_is_escaped_in_the_html(briefing_site: dict[str, Any]) -> None:
+    html = (briefing_site["site"] / REPORT_DAY / "index.html").read_text("utf-8")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;q&#34; &amp; &#39;x&#39; &lt;/p&gt;" in html
+    # Inside the inlined chart specs the name is JSON with every markup character escaped.
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in html
+    scripts = html.count("<script")
+    assert scripts == html.count("</script>")
+    assert scripts == 2 + html.count('type="application/json"')
+
