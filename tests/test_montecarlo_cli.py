@@ -80,6 +80,7 @@ def test_missing_ledger_is_a_runtime_error(tmp_path: Path) -> None:
     (("--initial", "1e6", "--stocks", "1.5"), "--stocks"),
     (("--initial", "1e6", "--spending-rule", "vpw", "--withdrawal-rate", "0.05"), "vpw"),
     (("--initial", "-5"), "--initial"),
+    (("--initial", "1e6", "--paths", "1000000", "--steps", "monthly"), "GiB"),
 ])
 def test_bad_combinations_are_usage_errors(args: tuple[str, ...], message: str) -> None:
     code, out = _run(*args)

@@ -145,3 +145,16 @@ def test_quantile_table_equals_numpy_percentiles(rows: int, cols: int, seed: int
     matrix = np.random.default_rng(seed).lognormal(size=(rows, cols)) * 1e8
     expected = np.percentile(matrix, (10, 25, 50, 75, 90), axis=1).T
     assert np.allclose(_quantile_table(matrix), expected, rtol=1e-14, atol=0.0)
+
+
+@pytest.mark.slow
+def test_bootstrap_keeps_the_historical_mean_deviation_and_stock_inflation_correlation() -> None:
+    history = load_history()
+    market = MarketModel(engine="bootstrap", stocks=1.0, block_years=5)
+    config = classic(1.0, 0.0, market=market, years=40, paths=50_000)
+    scenarios = draw_scenarios(config, np.random.default_rng(4), history)
+    returns = scenarios.growth.ravel() - 1.0
+    assert returns.mean() == pytest.approx(history.sp500.mean(), abs=0.002)
+    assert returns.std() == pytest.approx(history.sp500.std(), rel=0.01)
+    joint = np.corrcoef(returns, scenarios.inflation.ravel())[0, 1]
+    assert joint == pytest.approx(np.corrcoef(history.sp500, history.inflation)[0, 1], abs=0.01)

@@ -38,6 +38,7 @@ FRACTION = click.FloatRange(0.0, 1.0)
 RATE = click.FloatRange(-0.99, 1.0)
 STD = click.FloatRange(0.0, 2.0)
 MONEY = click.FloatRange(0.0, min_open=False)
+MAX_CELLS = 100_000_000  # paths × steps: about 1.5 GiB of scenarios
 
 
 def _start_years(text: str | None) -> tuple[int, int] | None:
@@ -137,6 +138,11 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
         config = replace(config, years=opts["years"])
     if opts["paths"] is not None:
         config = replace(config, paths=opts["paths"])
+    cells = config.paths * config.years * config.steps_per_year
+    if cells > MAX_CELLS:
+        gib = cells * 8 * 2 / 2**30  # two float64 scenario arrays (growth and inflation)
+        raise click.UsageError(f"{config.paths:,} paths × {config.years * config.steps_per_year:,} steps would "
+                               f"need about {gib:.1f} GiB; use fewer --paths, fewer --years or --steps annual")
     if config.market.engine == "historical":
         try:
             historical_start_years(config, history)
