@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_deliver_support import pdf_attachment, sample_briefing, sample_pdf
 
 from lifealm.deliver.briefing_mail import compose_message
+from lifealm.errors import LifealmError
 from lifealm.render.email_body import render_email
 
 SUBJECT = re.compile(
@@ -93,3 +95,9 @@ def test_composed_message_has_text_html_and_the_pdf_unchanged() -> None:
     attachment = next(message.iter_attachments())
     assert attachment.get_filename() == f"lifealm-briefing-{briefing['as_of']}.pdf"
     assert b"Content-Type: application/pdf" in message.as_bytes()
+
+
+def test_a_briefing_that_is_not_a_briefing_is_refused_clearly() -> None:
+    for bad in (sample_briefing(status="FINE"), sample_briefing(as_of="2026-11-25\nBcc: x@example.org")):
+        with pytest.raises(LifealmError, match="cannot be mailed"):
+            compose_message(bad, sample_pdf(), sender="a@example.org", recipients=("b@example.org",))

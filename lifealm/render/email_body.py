@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -118,11 +119,16 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     status = str(briefing.get("status", ""))
     if status not in STATUSES:
         raise ValueError(f"briefing status {status!r} is not one of {', '.join(STATUSES)}")
+    as_of = str(briefing.get("as_of", ""))
+    try:  # the date goes into the Subject header: only a real ISO date may
+        date.fromisoformat(as_of)
+    except ValueError:
+        raise ValueError(f"briefing as_of {as_of!r} is not a YYYY-MM-DD date") from None
     currency = str(briefing.get("base_currency") or "JPY")
     findings = briefing.get("findings")
     previous = _previous_status(briefing)
     return {
-        "as_of": str(briefing.get("as_of", "")),
+        "as_of": as_of,
         "status": status,
         "previous_status": previous if previous != status else None,
         "previous_date": _get(briefing, "history.previous_date"),
