@@ -52,3 +52,30 @@ def test_price_import_export_round_trip(rows: dict[tuple[str, date], float], spe
         got = {(t, date.fromisoformat(d)): float(v) for t, d, v in exported[1:]}
         assert got == rows
         assert len(exported) == len(rows) + 1
+
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=40
+).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(holdings=st.dictionaries(keys=names.filter(bool), values=st.tuples(names, st.floats(0, 1e12)),
+                                min_size=1, max_size=15))
+def test_any_text_survives_import_and_export(holdings: dict[str, tuple[str, float]]) -> None:
+    """Names with commas, quotes, newlines, markup or any script come back exactly as written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        conn = create_ledger(folder / "ledger.db")
+        source = folder / "holdings.csv"
+        with source.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["ticker", "name", "shares"])
+            writer.writerows([t, name, repr(shares)] for t, (name, shares) in holdings.items())
+        import_csv(conn, "holdings", source, today=TODAY)
+        buffer = io.StringIO()
+        export_csv(conn, KINDS["holdings"], buffer)
+        conn.close()
+        exported = list(csv.reader(io.StringIO(buffer.getvalue())))
+        got = {row[0]: (row[1], float(row[2])) for row in exported[1:]}
+        assert got == holdings

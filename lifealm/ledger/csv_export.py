@@ -28,7 +28,8 @@ def export_rows(conn: sqlite3.Connection, kind: Kind) -> sqlite3.Cursor:
 
 def export_csv(conn: sqlite3.Connection, kind: Kind, out: TextIO) -> int:
     """Write the header and every row of `kind` to `out`; return the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with a bare "\n" terminator the csv module would leave a "\r" inside a name unquoted.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(kind.column_names)
     count = 0
     for row in export_rows(conn, kind):
