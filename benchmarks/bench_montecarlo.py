@@ -60,3 +60,9 @@ def main() -> None:
     config = series_defaults()
     measure("series defaults, annual", config)
     measure("series defaults, monthly", replace(config, steps="monthly"))
+    # every household feature at once: cash, a standby line drawn first, margin calls defended, guardrails
+    house = replace(config.household, cash=4_500_000.0, credit_limit=30_000_000.0)
+    full = replace(config, household=house, funding_order="line_first", defend_margin_call=True,
+                   spending=replace(config.spending, rule="guardrails", withdrawal_rate=0.05))
+    measure("+ cash, standby line, defense, guardrails, annual", full)
+    measure("+ cash, standby line, defense, guardrails, monthly", replace(full, steps="monthly"))

@@ -64,33 +64,38 @@ def _mark(first: IntArray, hit: NDArray[np.bool_], step: int) -> None:
     first[hit & (first < 0)] = step
 
 
+def _capped(amount: FloatArray, cap: FloatArray) -> FloatArray:
+    """min(max(amount, 0), cap) with one temporary (np.clip is slower on arrays this size)."""
+    out = np.maximum(amount, 0.0)
+    np.minimum(out, cap, out=out)
+    return out
+
+
 def _settle(config: SimulationConfig, state: _State, flow: FloatArray, step: int, tolerance: float) -> None:
     """Apply one step's net cash flow (positive: surplus, negative: deficit) to the balances."""
     house = config.household
     has_line = house.credit_limit > 0 or house.credit_drawn > 0
     if has_line:  # a surplus first repays the drawn standby line
-        repay = np.clip(flow, 0.0, state.line)
+        repay = _capped(flow, state.line)
         state.line -= repay
         flow -= repay
     if house.cash > 0:
-        use = np.clip(-flow, 0.0, state.cash)
+        use = _capped(-flow, state.cash)
         state.cash -= use
         flow += use
     if has_line and config.funding_order == "line_first":
-        draw = np.clip(-flow, 0.0, np.maximum(house.credit_limit - state.line, 0.0))
+        draw = _capped(-flow, np.maximum(house.credit_limit - state.line, 0.0))
         state.line += draw
         flow += draw
     new_value = state.value + flow  # reinvests a surplus, sells for a deficit
     if has_line and config.funding_order == "sell_first":
-        draw = np.clip(-new_value, 0.0, np.maximum(house.credit_limit - state.line, 0.0))
+        draw = _capped(-new_value, np.maximum(house.credit_limit - state.line, 0.0))
         state.line += draw
         new_value += draw
     unmet = new_value < -tolerance
     np.maximum(new_value, 0.0, out=new_value)
     if house.dividends > 0:  # selling or buying changes the holdings that pay dividends
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(state.value > 0, new_value / state.value, 0.0)
-        state.dividends *= factor
+        state.dividends *= np.divide(new_value, state.value, out=np.zeros_like(new_value), where=state.value > 0)
     state.value = new_value
     _mark(state.failed_step, unmet, step)
 

@@ -46,23 +46,23 @@ def year_spending(rule: SpendingRule, year: int, years: int, previous: FloatArra
     # Guyton-Klinger guardrails
     if year == 0:
         return np.full_like(net_worth, initial)
-    spend = previous.copy()
-    if adjust:
-        # inflation rule: no raise after a losing year when the current rate is above the initial rate
-        skip = np.zeros_like(spend, dtype=bool)
-        if last_return is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                skip = (last_return < 0.0) & (spend > positive * _initial_rate(rule))
-        spend = np.where(skip, spend, spend * (1.0 + last_inflation))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        current = np.where(positive > 0, spend / positive, np.inf)
     initial_rate = _initial_rate(rule)
-    cut = current > initial_rate * (1.0 + rule.guardrail_band)
-    if years - year <= rule.guardrail_final_years:
-        cut[:] = False
-    raise_ = current < initial_rate * (1.0 - rule.guardrail_band)
-    spend = np.where(cut, spend * (1.0 - rule.guardrail_adjustment), spend)
-    return np.where(raise_, spend * (1.0 + rule.guardrail_adjustment), spend)
+    # rates are compared as products (spend > rate × portfolio), so an empty portfolio needs no division
+    if adjust:
+        growth = 1.0 + last_inflation
+        if last_return is not None:
+            # inflation rule: no raise after a losing year when the current rate is above the initial rate
+            growth[(last_return < 0.0) & (previous > positive * initial_rate)] = 1.0
+        spend = previous * growth
+    else:
+        spend = previous.copy()
+    factor = np.ones_like(spend)
+    if years - year > rule.guardrail_final_years:  # capital preservation: cut when the rate is too high
+        factor[spend > positive * (initial_rate * (1.0 + rule.guardrail_band))] = 1.0 - rule.guardrail_adjustment
+    # prosperity: raise when the rate has fallen well below the initial one
+    factor[spend < positive * (initial_rate * (1.0 - rule.guardrail_band))] = 1.0 + rule.guardrail_adjustment
+    spend *= factor
+    return spend
 
 
 def _initial_rate(rule: SpendingRule) -> float:
