@@ -122,3 +122,18 @@ def test_every_rule_runs_monthly_on_every_engine() -> None:
             result = simulate(config, np.random.default_rng(1), history=history)
             assert 0.0 <= result.success_probability <= 1.0
             assert len(result.net_worth) == 21
+
+
+def test_guardrails_inflation_rule_and_final_years() -> None:
+    rule = SpendingRule(rule="guardrails", withdrawal_rate=0.05, guardrail_final_years=0)
+    config = SimulationConfig(household=Household(portfolio=100.0), market=FLAT, spending=rule, years=3, paths=1)
+    # a losing year with the rate above the initial one: no inflation raise, then the 10 % cut → 4.5
+    crash = run_paths(config, _fixed([-0.40, 0.0, 0.0], inflation=0.10))
+    assert crash.net_worth[2, 0] == pytest.approx(55.0 - 4.5, rel=1e-12)
+    # a gaining year inside the band: the full inflation raise → 5.5
+    calm = run_paths(config, _fixed([0.10, 0.0, 0.0], inflation=0.10))
+    assert calm.net_worth[2, 0] == pytest.approx(105.0 - 5.5, rel=1e-12)
+    # within the last `guardrail_final_years` the capital-preservation cut is not applied
+    late = run_paths(replace(config, spending=replace(rule, guardrail_final_years=15)),
+                     _fixed([-0.40, 0.0, 0.0], inflation=0.10))
+    assert late.net_worth[2, 0] == pytest.approx(55.0 - 5.0, rel=1e-12)
