@@ -43,6 +43,7 @@ EXPECTED_PLACE: dict[str, str] = {
     "prices--bom-then-bad-row": ":3: close_price",
     "prices--cp932-unknown-ticker": ":2: ticker",
     "prices--undecodable-bytes": ":2: byte",
+    "prices--utf16-file": ".csv: the file is UTF-16",
     "holdings--negative-shares": ":2: shares",
     "holdings--text-shares": ":2: shares",
     "holdings--duplicate-ticker": ":3: ticker",

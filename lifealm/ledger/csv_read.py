@@ -27,6 +27,11 @@ def _is_valid(path: Path, encoding: str) -> bool:
     return True
 
 
+def _refuse_wide(path: Path, what: str) -> LifealmError:
+    return LifealmError(f"{path}: {what}; lifealm reads UTF-8 and byte-based encodings such as cp932 (Shift_JIS).",
+                        hint="save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8) and import it again")
+
+
 def resolve_encoding(path: Path, requested: str) -> str:
     """The encoding to read `path` with: as requested, or for "auto" UTF-8 if valid, else cp932 (Shift_JIS)."""
     if requested.lower() != "auto":
@@ -35,7 +40,14 @@ def resolve_encoding(path: Path, requested: str) -> str:
         except LookupError as exc:
             raise LifealmError(f"--encoding {requested}: unknown encoding.",
                                hint="use auto, utf-8, cp932 (Shift_JIS), euc-jp, latin-1 …") from exc
+        if name.startswith(("utf-16", "utf-32")):
+            raise _refuse_wide(path, f"the {name.upper()} encoding is not supported")
         return "utf-8-sig" if name == "utf-8" else name
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in start:
+        # UTF-16 ("Unicode text" from Excel) would otherwise pass for cp932 and come out as garbage.
+        raise _refuse_wide(path, "the file is UTF-16")
     if _is_valid(path, "utf-8"):
         return "utf-8-sig"
     if _is_valid(path, "cp932"):
