@@ -80,8 +80,11 @@ def test_hostile_text_shows_as_text_in_tables_and_charts(browser: Any, briefing_
         assert seen["dialogs"] == [], "a script in the ledger ran"
         cells = page.eval_on_selector_all("#holdings td", "els => els.map(e => e.textContent)")
         assert HOSTILE_NAME in cells
-        for section, prefix in (("#balance", "asset "), ("#defense", "cash ")):
-            assert prefix + HOSTILE_NAME in page.inner_text(section) or HOSTILE_NAME in page.inner_text("#balance")
+        # Every text field of the ledger: cash account, other asset, income source, expense category.
+        for selector, prefix in (("#balance", "asset "), ("#balance", "cash "), ("#income", "src "),
+                                 ("#expenses", "cat ")):
+            texts = page.eval_on_selector_all(f"{selector} td", "els => els.map(e => e.textContent)")
+            assert any(t.startswith(prefix + HOSTILE_NAME) for t in texts), (selector, texts)
         labels = page.eval_on_selector_all("#chart-allocation svg text", "els => els.map(e => e.textContent)")
         assert any("<script>alert(1)" in label for label in labels), labels
         # Nothing from the ledger became an element: the only scripts are ours.
