@@ -44,7 +44,7 @@ class DateParser:
     """ISO dates (YYYY/MM/DD is accepted too); results are cached because price files repeat the same dates."""
 
     def __init__(self, today: date) -> None:
-        self.today = today
+        self.today = today.isoformat()
         self._cache: dict[str, str | CellError] = {}
 
     def __call__(self, text: str, col: Column) -> str:
@@ -56,8 +56,8 @@ class DateParser:
             self._cache[text] = result
         if isinstance(result, CellError):
             raise result
-        if col.not_future and result > self.today.isoformat():
-            raise CellError(f"{text} is in the future (today is {self.today.isoformat()}); a typo?")
+        if col.not_future and result > self.today:  # ISO dates compare correctly as text
+            raise CellError(f"{text} is in the future (today is {self.today}); a typo?")
         return result
 
     @staticmethod

@@ -106,9 +106,8 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
     plan = [(col, pos, by_type[col.type]) for col, pos in zip(kind.columns, header.positions, strict=True)]
     needs_row_check = kind.name in ("loans", "assumptions")
     for line, cells in rows:
-        where = f"{path}:{line}"
         if len(cells) != header.width:
-            problems.add(f"{where}: row: expected {header.width} cells like the header, found {len(cells)}")
+            problems.add(f"{path}:{line}: row: expected {header.width} cells like the header, found {len(cells)}")
             continue
         out: list[object] = [line]
         ok = True
@@ -116,18 +115,18 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
             text = cells[pos].strip() if pos >= 0 else ""
             if not text:
                 if col.required:
-                    problems.add(f"{where}: {col.name}: empty, but a value is required")
+                    problems.add(f"{path}:{line}: {col.name}: empty, but a value is required")
                     ok = False
                 out.append(col.default)
                 continue
             try:
                 out.append(parse(text, col))
             except CellError as exc:
-                problems.add(f"{where}: {col.name}: {exc}")
+                problems.add(f"{path}:{line}: {col.name}: {exc}")
                 ok = False
         if ok and needs_row_check:
             before = problems.count
-            _check_row(kind, dict(zip(kind.column_names, out[1:], strict=True)), where, problems)
+            _check_row(kind, dict(zip(kind.column_names, out[1:], strict=True)), f"{path}:{line}", problems)
             ok = problems.count == before
         if ok:
             yield tuple(out)
