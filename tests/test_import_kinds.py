@@ -291,3 +291,13 @@ def test_a_row_the_schema_refuses_is_named_by_line(empty: Path, tmp_path: Path) 
     assert code == 1
     assert "thresholds.csv:2: row: the ledger refused it" in output and "fix:" in output
     assert hashlib.sha256(empty.read_bytes()).hexdigest() == before
+
+
+def test_unknown_ticker_is_reported_even_on_a_row_with_other_problems(empty: Path, tmp_path: Path) -> None:
+    _with_holdings(empty, tmp_path)
+    prices = tmp_path / "p.csv"
+    prices.write_text("ticker,price_date,close_price\nA.T,2025-06-02,1\nZZZ.T,2025-06-02,NaN\n")
+    code, output = run("import", "prices", str(prices), "--db", str(empty))
+    assert code == 1
+    assert "p.csv:3: close_price" in output and "p.csv:3: ticker: 'ZZZ.T' is not in holdings" in output
+    assert rows(empty, "SELECT count(*) FROM prices") == [(0,)]

@@ -101,7 +101,11 @@ def _check_row(kind: Kind, values: dict[str, object], where: str, problems: _Pro
 
 def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], path: Path, today: date,
            problems: _Problems) -> Iterator[tuple[object, ...]]:
-    """Yield (line, *values) for every valid row; report every bad cell."""
+    """Yield (line, ok, *values) for every row of the right width; report every bad cell.
+
+    Rows with a bad cell are yielded too (ok = 0, bad cells None) so their tickers are still checked against
+    holdings: the user then sees every problem of the file in one go.
+    """
     by_type = parsers(today)
     plan = [(col, pos, by_type[col.type]) for col, pos in zip(kind.columns, header.positions, strict=True)]
     needs_row_check = kind.name in ("loans", "assumptions")
@@ -109,7 +113,7 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
         if len(cells) != header.width:
             problems.add(f"{path}:{line}: row: expected {header.width} cells like the header, found {len(cells)}")
             continue
-        out: list[object] = [line]
+        out: list[object] = [line, 1]
         ok = True
         for col, pos, parse in plan:
             text = cells[pos].strip() if pos >= 0 else ""
@@ -123,20 +127,22 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
                 out.append(parse(text, col))
             except CellError as exc:
                 problems.add(f"{path}:{line}: {col.name}: {exc}")
+                out.append(None)
                 ok = False
         if ok and needs_row_check:
             before = problems.count
-            _check_row(kind, dict(zip(kind.column_names, out[1:], strict=True)), f"{path}:{line}", problems)
+            _check_row(kind, dict(zip(kind.column_names, out[2:], strict=True)), f"{path}:{line}", problems)
             ok = problems.count == before
-        if ok:
-            yield tuple(out)
+        out[1] = int(ok)
+        yield tuple(out)
 
 
 def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, ...]]) -> int:
+    """Stage the parsed rows in a TEMP table (never the ledger file); return how many are valid."""
     cols = ", ".join(f'"{c}"' for c in kind.column_names)
     conn.execute("DROP TABLE IF EXISTS temp.import_stage")
-    conn.execute(f"CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, {cols})")
-    marks = ", ".join("?" * (len(kind.columns) + 1))
+    conn.execute(f"CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, ok INTEGER NOT NULL, {cols})")
+    marks = ", ".join("?" * (len(kind.columns) + 2))
     sql = f"INSERT INTO temp.import_stage VALUES ({marks})"
     total = 0
     conn.execute("BEGIN")
@@ -144,12 +150,11 @@ def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, .
         chunk: list[tuple[object, ...]] = []
         for row in valid:
             chunk.append(row)
+            total += row[1]  # type: ignore[operator]
             if len(chunk) >= CHUNK:
                 conn.executemany(sql, chunk)
-                total += len(chunk)
                 chunk.clear()
         conn.executemany(sql, chunk)
-        total += len(chunk)
     except BaseException:
         conn.execute("ROLLBACK")
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
@@ -161,7 +166,7 @@ def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, .
 def _cross_checks(conn: sqlite3.Connection, kind: Kind, path: Path, problems: _Problems) -> None:
     keys = ", ".join(kind.key)
     for row in conn.execute(
-        f"SELECT {keys}, group_concat(line) FROM (SELECT * FROM temp.import_stage ORDER BY line) "
+        f"SELECT {keys}, group_concat(line) FROM (SELECT * FROM temp.import_stage WHERE ok = 1 ORDER BY line) "
         f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
     ):
         lines = str(row[-1]).split(",")
@@ -171,7 +176,7 @@ def _cross_checks(conn: sqlite3.Connection, kind: Kind, path: Path, problems: _P
     if kind.needs_holding:
         for row in conn.execute(
             "SELECT ticker, min(line), count(*) FROM temp.import_stage s "
-            "WHERE NOT EXISTS (SELECT 1 FROM main.holdings h WHERE h.ticker = s.ticker) "
+            "WHERE s.ticker IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.holdings h WHERE h.ticker = s.ticker) "
             f"GROUP BY ticker ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
         ):
             problems.add(f"{path}:{row[1]}: ticker: {row[0]!r} is not in holdings ({row[2]} row(s)); "
@@ -192,7 +197,7 @@ def _locate_refusal(conn: sqlite3.Connection, kind: Kind, header: Header, path: 
     sql = _upsert_sql(kind, header, "temp.import_stage WHERE line = ?")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for (line,) in conn.execute("SELECT line FROM temp.import_stage ORDER BY line").fetchall():
+        for (line,) in conn.execute("SELECT line FROM temp.import_stage WHERE ok = 1 ORDER BY line").fetchall():
             try:
                 conn.execute(sql, (line,))
             except sqlite3.IntegrityError as exc:
@@ -247,7 +252,7 @@ def _import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encodin
         before = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE true ORDER BY line"))
+            conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE ok = 1 ORDER BY line"))
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK")
             raise ImportValidationError([_locate_refusal(conn, kind, header, path)],
