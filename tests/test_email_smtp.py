@@ -241,3 +241,15 @@ def test_email_renders_a_missing_briefing_first_and_mails_its_figures(tmp_path: 
     assert str(message["Subject"]).startswith(f"[{briefing['status']}] {AS_OF} · margin ")
     _assert_body_matches(message, briefing)
     assert pdf_attachment(message) == (out / AS_OF / "briefing.pdf").read_bytes()
+
+
+def test_starttls_required_but_not_offered_is_refused_before_any_password_is_sent(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_day(out, sample_briefing())
+    with smtp_server() as server:  # a plain server that offers no STARTTLS
+        result = _email(out, _env(server.port, LIFEALM_SMTP_SECURITY="starttls", LIFEALM_SMTP_USER=USER,
+                                  LIFEALM_SMTP_PASSWORD=PASSWORD))
+        assert not server.inbox.messages
+    assert result.exit_code == 1
+    assert "does not offer STARTTLS" in result.output and "LIFEALM_SMTP_SECURITY" in result.output
+    assert not sent_record_path(out, AS_OF).exists()
