@@ -301,3 +301,8 @@ def test_unknown_ticker_is_reported_even_on_a_row_with_other_problems(empty: Pat
     assert code == 1
     assert "p.csv:3: close_price" in output and "p.csv:3: ticker: 'ZZZ.T' is not in holdings" in output
     assert rows(empty, "SELECT count(*) FROM prices") == [(0,)]
+
+
+def test_export_into_a_missing_directory_is_a_clear_error(demo_template: Path, tmp_path: Path) -> None:
+    code, output = run("export", "prices", "--db", str(demo_template), "-o", str(tmp_path / "nope" / "p.csv"))
+    assert code == 1 and "no such directory" in output and "fix:" in output

@@ -11,6 +11,7 @@ import click
 
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.errors import LifealmError
 from lifealm.ledger.check import check_ledger
 from lifealm.ledger.columns import KINDS, kind_help
 from lifealm.ledger.csv_export import export_csv
@@ -64,8 +65,11 @@ def export_command(kind: str, output: Path | None, settings: Settings) -> None:
         if output is None:
             export_csv(conn, spec, sys.stdout)
             return
+        if not output.parent.is_dir():
+            raise LifealmError(f"{output.parent}: no such directory for the export.",
+                               hint="create the directory first, or choose another -o path")
         # Written beside the target, then renamed: an interrupted export never leaves half a file.
-        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 count = export_csv(conn, spec, out)
