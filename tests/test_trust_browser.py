@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser,
 @pytest.fixture(scope="module")
 def loaded_page() -> Iterator[dict[str, Any]]:
     """site/index.html opened from disk once; everything the checks need is read while it is open."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Dialog, sync_playwright
 
     site: TrustSite = trust_site()
     assert site.report.returncode == 0, site.report.stderr
@@ -32,7 +32,12 @@ def loaded_page() -> Iterator[dict[str, Any]]:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+            def on_dialog(dialog: Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
             page.on("request", lambda request: requests.append(request.url))
             page.goto((site.site / "index.html").as_uri())
             page.wait_for_function("document.querySelectorAll('.chart[data-spec]').length > 0 && "
