@@ -94,16 +94,18 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
             write_snapshot(conn, briefing.snapshot)
     clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
 
-    with clock.stage("charts"):
+    with clock.stage("charts"):  # Altair specs for the page, vector SVG (vl-convert) for the PDF
         data = chart_data(briefing)
         specs = pages.screen_specs(data)
+        svgs = pages.print_svgs(data)
     with clock.stage("html"):
         bundle = assets.bundle_name()
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle)
+        print_html = pages.render_print(doc, svgs)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("pdf"):
-        pdf = render_pdf(pages.render_print(doc, pages.print_svgs(data)))
+    with clock.stage("pdf"):  # WeasyPrint layout and font subsetting
+        pdf = render_pdf(print_html)
 
     with clock.stage("write"):
         files: dict[str, bytes] = {
