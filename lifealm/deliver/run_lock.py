@@ -25,7 +25,7 @@ def run_lock(out_dir: Path, *, wait_seconds: float = 600.0, poll_seconds: float 
     flock is released by the kernel when the process dies, so a crashed run never leaves a stale lock behind.
     """
     path = lock_path(out_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: it also holds the outbox
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait_seconds
