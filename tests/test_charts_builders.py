@@ -96,10 +96,11 @@ def test_survival_colours_follow_the_ladder() -> None:
 
 
 def test_light_charts_render_to_svg_with_hostile_text_escaped() -> None:
-    for chart_id, spec in build_all(_data(_montecarlo()), theme.LIGHT).items():
-        svg = vl_convert.vegalite_to_svg(spec)
-        assert svg.startswith("<svg"), chart_id
-        assert "<script" not in svg, chart_id
-    svg = vl_convert.vegalite_to_svg(build_all(_data(None), theme.LIGHT)["allocation"])
+    # Every chart goes through vl-convert in the PDF tests; here the ones this data makes special.
+    specs = build_all(_data(_montecarlo()), theme.LIGHT)
+    for chart_id in ("montecarlo-fan", "montecarlo-failures"):
+        assert vl_convert.vegalite_to_svg(specs[chart_id]).startswith("<svg"), chart_id
+    svg = vl_convert.vegalite_to_svg(specs["allocation"])
+    assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "トヨタ自動車" in svg

@@ -14,6 +14,8 @@ ZONE_WORDS = {
     "FORCED_LIQUIDATION": "forced liquidation",
 }
 
+LEVEL_WORDS = {"FROZEN": "freeze", "MARGIN_CALL": "margin-call", "FORCED_LIQUIDATION": "forced-liquidation"}
+
 CHANGE_LABELS = {
     "status": "Status",
     "portfolio_value": "Portfolio",
@@ -66,6 +68,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "status_word": STATUS_WORDS.get(doc["status"], doc["status"]),
         "status_class": status_class(doc["status"]),
         "zone_words": ZONE_WORDS,
+        "level_words": LEVEL_WORDS,
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,
         "captions": CHART_CAPTIONS,

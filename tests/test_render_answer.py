@@ -1,0 +1,73 @@
+"""The answer at the top of the page: one plain sentence and the status colour, for each kind of position."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from conftest import REPORT_DAY
+
+from lifealm.render.pages import render_print, render_screen
+
+
+@pytest.fixture(scope="module")
+def published(briefing_site: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    day = briefing_site["site"] / REPORT_DAY
+    doc = json.loads((day / "briefing.json").read_text("utf-8"))
+    specs = {p.name.removesuffix(".vl.json"): json.loads(p.read_text("utf-8")) for p in (day / "charts").iterdir()}
+    return doc, specs
+
+
+def _sentence(doc: dict[str, Any], specs: dict[str, Any]) -> tuple[str, str]:
+    html = render_screen(doc, specs, root="", day_prefix="", bundle="b.js")
+    sentence = re.search(r'<p class="sentence" id="sentence">(.*?)</p>', html, re.S)
+    badge = re.search(r'<span class="badge (\w+)" id="status">(\w+)</span>', html)
+    assert sentence and badge
+    return " ".join(unescape(sentence.group(1)).split()), badge.group(1) + " " + badge.group(2)
+
+
+def test_the_sentence_states_the_survivable_drop_and_what_the_line_adds(
+    published: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    doc["status"] = "SAFE"
+    doc["stress"]["max_survivable_drawdown"] = 0.5234
+    doc["stress"]["line_buys"]["drawdown"] = 0.0912
+    sentence, badge = _sentence(doc, specs)
+    assert sentence == "Safe: the portfolio can fall 52 % before forced liquidation; the standby line adds 9 points."
+    assert badge == "good SAFE"
+
+
+def test_without_a_standby_line_the_clause_is_left_out(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    doc["status"] = "CAUTION"
+    doc["defense"]["credit_available"] = 0.0
+    doc["stress"]["max_survivable_drawdown"] = 0.3
+    sentence, badge = _sentence(doc, specs)
+    assert sentence == "Caution: the portfolio can fall 30 % before forced liquidation."
+    assert badge == "warn CAUTION"
+
+
+def test_danger_already_past_a_threshold(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    doc["status"] = "DANGER"
+    doc["stress"]["max_survivable_drawdown"] = 0.0
+    for trigger in doc["stress"]["zone_triggers"]:
+        if trigger["zone"] == "FROZEN":
+            trigger["drawdown"] = 0.0
+    sentence, badge = _sentence(doc, specs)
+    assert sentence.startswith("Danger: the defense cannot prevent forced liquidation")
+    assert badge == "bad DANGER"
+    html = render_print(doc, {k: "data:image/svg+xml;base64," for k in specs})
+    assert "Already past the freeze level (60 %)." in html
+
+
+def test_no_margin_loan(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    doc["margin"]["balance"] = 0.0
+    sentence, _ = _sentence(doc, specs)
+    assert sentence.endswith("there is no margin loan, so no market fall can force a sale.")
