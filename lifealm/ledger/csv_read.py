@@ -55,27 +55,33 @@ def resolve_encoding(path: Path, requested: str) -> str:
     return "utf-8-sig"  # the reader reports where the file stops being UTF-8
 
 
-def decoded_lines(path: Path, encoding: str) -> Iterator[str]:
-    """Yield each physical line decoded; a bad byte raises a LifealmError naming its line and byte offset."""
+def _locate_decode_error(path: Path, encoding: str) -> LifealmError:
+    """Rescan the bytes line by line to name the line and byte offset where decoding fails."""
     offset = 0
-    first = True
+    plain = encoding.replace("-sig", "")
     # Both UTF-8 and cp932 never use byte 0x0A inside a character, so splitting the bytes on newlines is safe.
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                text = raw.decode(encoding if first else encoding.replace("-sig", ""))
+                raw.decode(encoding if number == 1 else plain)
             except UnicodeDecodeError as exc:
                 label = "UTF-8" if encoding.startswith("utf-8") else encoding
-                raise LifealmError(
+                return LifealmError(
                     f"{path}:{number}: byte {offset + exc.start} (0x{raw[exc.start]:02x}) is not valid {label}; "
                     "the file's encoding could not be read.",
                     hint=ENCODING_HINT,
-                ) from exc
-            if first and text.startswith("\ufeff"):  # a BOM declared with another UTF-8 spelling
-                text = text[1:]
-            first = False
+                )
             offset += len(raw)
-            yield text
+    return LifealmError(f"{path}: the file ends in the middle of a {encoding} character.", hint=ENCODING_HINT)
+
+
+def decoded_lines(path: Path, encoding: str) -> Iterator[str]:
+    """Yield each line decoded (fast, in text mode); a bad byte raises a LifealmError naming its line and offset."""
+    with path.open("r", encoding=encoding, newline="") as handle:
+        try:
+            yield from handle
+        except UnicodeDecodeError:
+            raise _locate_decode_error(path, encoding) from None
 
 
 def normalise_header(cell: str) -> str:
@@ -151,7 +157,7 @@ def read_rows(path: Path, kind: Kind, encoding: str) -> tuple[Header, Iterator[t
         start = reader.line_num + 1
         try:
             for cells in reader:
-                if cells and any(cell.strip() for cell in cells):
+                if cells and "".join(cells).strip():  # skip blank lines and ",,," rows
                     yield start, cells
                 start = reader.line_num + 1
         except csv.Error as exc:
