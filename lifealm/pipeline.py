@@ -23,7 +23,7 @@ from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.render import assets, pages
 from lifealm.render.files import FileModes
 from lifealm.render.pdf import render_pdf
-from lifealm.render.site import archive_entries, publish_day, published_days, write_page
+from lifealm.render.site import archive_entries, publish_day, published_days, remove_leftovers, write_page
 from lifealm.settings import Settings
 
 SHARED_OUTPUT_ENV = "LIFEALM_SHARED_OUTPUT"
@@ -121,7 +121,9 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         day_dir = publish_day(out, day, files, modes)
         if published_days(out)[-1] == day:  # an older as-of re-run must not replace the latest page
             write_page(out, "index.html", latest_html, modes)
-        write_page(out, "archive.html", pages.render_archive(archive_entries(out)), modes)
+        entries = archive_entries(out, day=day, status=str(doc["status"]), modes=modes)
+        write_page(out, "archive.html", pages.render_archive(entries), modes)
+        remove_leftovers(out)
 
     return ReportOutcome(
         as_of=as_of, status=str(doc["status"]), site_dir=out, day_dir=day_dir,

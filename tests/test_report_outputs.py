@@ -195,3 +195,36 @@ def test_hostile_text_is_escaped_in_the_html(briefing_site: dict[str, Any]) -> N
     assert scripts == html.count("</script>")
     assert scripts == 2 + html.count('type="application/json"')
 
+
+
+def test_archive_index_reads_each_day_once_and_forgets_removed_days(tmp_path: Path) -> None:
+    import shutil
+
+    from lifealm.render.files import FileModes
+    from lifealm.render.site import archive_entries, publish_day
+
+    modes = FileModes.private()
+    for day, status in (("2026-01-01", "SAFE"), ("2026-01-02", "DANGER")):
+        publish_day(tmp_path, day, {"briefing.json": json.dumps({"status": status}).encode()}, modes)
+    entries = archive_entries(tmp_path, day="2026-01-02", status="DANGER", modes=modes)
+    assert [(e.day, e.status) for e in entries] == [("2026-01-02", "DANGER"), ("2026-01-01", "SAFE")]
+    # Once indexed, a day's status comes from archive.json, not from its briefing.json again.
+    (tmp_path / "2026-01-01" / "briefing.json").write_text('{"status": "CAUTION"}')
+    publish_day(tmp_path, "2026-01-03", {"briefing.json": b"{}"}, modes)
+    shutil.rmtree(tmp_path / "2026-01-02")
+    entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION", modes=modes)
+    assert [(e.day, e.status) for e in entries] == [("2026-01-03", "CAUTION"), ("2026-01-01", "SAFE")]
+    assert json.loads((tmp_path / "archive.json").read_text())["days"] == {"2026-01-01": "SAFE",
+                                                                         "2026-01-03": "CAUTION"}
+
+
+def test_old_staging_directories_are_cleaned_up_but_fresh_ones_kept(tmp_path: Path) -> None:
+    from lifealm.render.site import remove_leftovers
+
+    old, fresh = tmp_path / ".build-2026-01-01-abc", tmp_path / ".build-2026-01-02-def"
+    for path in (old, fresh):
+        path.mkdir()
+        (path / "index.html").write_text("partial")
+    os.utime(old, (0, 0))
+    remove_leftovers(tmp_path)
+    assert not old.exists() and fresh.exists()

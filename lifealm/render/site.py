@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from lifealm.render.files import FileModes, write_atomic, write_file
 
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ARCHIVE_INDEX = "archive.json"  # day → status of every published briefing
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +64,45 @@ def published_days(out_dir: Path) -> list[str]:
     return sorted(p.name for p in out_dir.iterdir() if p.is_dir() and DAY_PATTERN.match(p.name))
 
 
-def archive_entries(out_dir: Path) -> list[ArchiveEntry]:
-    """Every published day with the status its own briefing.json records, newest first."""
-    entries = []
-    for day in reversed(published_days(out_dir)):
-        try:
-            status = str(json.loads((out_dir / day / "briefing.json").read_text("utf-8"))["status"])
-        except (OSError, ValueError, KeyError, TypeError):
-            status = "UNREADABLE"
-        entries.append(ArchiveEntry(day=day, status=status))
-    return entries
+def _status_of(day_dir: Path) -> str:
+    try:
+        return str(json.loads((day_dir / "briefing.json").read_text("utf-8"))["status"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "UNREADABLE"
+
+
+def archive_entries(out_dir: Path, *, day: str, status: str, modes: FileModes) -> list[ArchiveEntry]:
+    """Every published day with its status, newest first, after recording `day`'s status.
+
+    Statuses are kept in `archive.json` so that twenty years of daily briefings do not mean reading thousands of
+    briefing.json files on every run; a day missing from it is read from its own briefing.json once.
+    """
+    index_path = out_dir / ARCHIVE_INDEX
+    try:
+        known = json.loads(index_path.read_text("utf-8"))["days"]
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError, KeyError, TypeError):
+        known = {}
+    days = published_days(out_dir)
+    statuses = {d: str(known[d]) for d in days if d in known}
+    statuses[day] = status
+    for d in days:
+        if d not in statuses:
+            statuses[d] = _status_of(out_dir / d)
+    text = json.dumps({"days": statuses}, sort_keys=True, indent=1) + "\n"
+    write_atomic(index_path, text.encode("utf-8"), modes)
+    return [ArchiveEntry(day=d, status=statuses[d]) for d in reversed(days)]
+
+
+def remove_leftovers(out_dir: Path, *, older_than_seconds: float = 3600.0) -> None:
+    """Delete staging directories a killed run left behind (only old ones: another run may be building now)."""
+    if not out_dir.is_dir():
+        return
+    cutoff = time.time() - older_than_seconds
+    for path in out_dir.iterdir():
+        if path.name.startswith((".build-", ".old-")) and path.is_dir() and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_page(out_dir: Path, name: str, html: str, modes: FileModes) -> Path:
