@@ -70,7 +70,7 @@ KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
         Kind("holdings", "holdings", ("ticker",), (
-            Column("ticker", T, required=True, aliases=("code", "symbol", "銘柄コード"), doc="e.g. 8058.T"),
+            Column("ticker", T, required=True, aliases=("code", "symbol", "銘柄コード"), doc="e.g. 1234.T"),
             Column("name", T, default="", aliases=("銘柄名",)),
             Column("shares", N, required=True, minimum=0, aliases=("quantity", "数量", "保有数量"),
                    doc="fractional allowed"),
@@ -149,7 +149,13 @@ def kind_help(kind: Kind) -> str:
     """One line per column, for `--help` and error hints."""
     lines = [f"{kind.name} ({kind.doc}):"]
     for col in kind.columns:
-        parts = [col.type.value, "required" if col.required else f"default {col.default!r}"]
+        if col.required:
+            need = "required"
+        elif col.default is None or col.default == "":
+            need = "optional (empty by default)"
+        else:
+            need = f"default {col.default}"
+        parts = [col.type.value, need]
         if col.aliases:
             parts.append("also " + "/".join(col.aliases))
         if col.describe_range():
