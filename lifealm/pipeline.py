@@ -121,7 +121,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         day_dir = publish_day(out, day, files, modes)
         if published_days(out)[-1] == day:  # an older as-of re-run must not replace the latest page
             write_page(out, "index.html", latest_html, modes)
-        entries = archive_entries(out, day=day, status=str(doc["status"]), modes=modes)
+        entries = archive_entries(out, day=day, status=str(doc["status"]))
         write_page(out, "archive.html", pages.render_archive(entries), modes)
         remove_leftovers(out)
 

@@ -201,21 +201,25 @@ def test_archive_index_reads_each_day_once_and_forgets_removed_days(tmp_path: Pa
     import shutil
 
     from lifealm.render.files import FileModes
-    from lifealm.render.site import archive_entries, publish_day
+    from lifealm.render.pages import render_archive
+    from lifealm.render.site import archive_entries, publish_day, write_page
 
     modes = FileModes.private()
     for day, status in (("2026-01-01", "SAFE"), ("2026-01-02", "DANGER")):
         publish_day(tmp_path, day, {"briefing.json": json.dumps({"status": status}).encode()}, modes)
-    entries = archive_entries(tmp_path, day="2026-01-02", status="DANGER", modes=modes)
+    entries = archive_entries(tmp_path, day="2026-01-02", status="DANGER")
     assert [(e.day, e.status) for e in entries] == [("2026-01-02", "DANGER"), ("2026-01-01", "SAFE")]
-    # Once indexed, a day's status comes from archive.json, not from its briefing.json again.
+    write_page(tmp_path, "archive.html", render_archive(entries), modes)
+    # Once listed, a day's status comes from the index inside archive.html, not from its briefing.json again.
     (tmp_path / "2026-01-01" / "briefing.json").write_text('{"status": "CAUTION"}')
     publish_day(tmp_path, "2026-01-03", {"briefing.json": b"{}"}, modes)
     shutil.rmtree(tmp_path / "2026-01-02")
-    entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION", modes=modes)
+    entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION")
     assert [(e.day, e.status) for e in entries] == [("2026-01-03", "CAUTION"), ("2026-01-01", "SAFE")]
-    assert json.loads((tmp_path / "archive.json").read_text())["days"] == {"2026-01-01": "SAFE",
-                                                                         "2026-01-03": "CAUTION"}
+    # A damaged archive page only costs re-reading every briefing.json.
+    (tmp_path / "archive.html").write_text('<script type="application/json" id="archive-index">{oops</script>')
+    entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION")
+    assert [(e.day, e.status) for e in entries] == [("2026-01-03", "CAUTION"), ("2026-01-01", "CAUTION")]
 
 
 def test_old_staging_directories_are_cleaned_up_but_fresh_ones_kept(tmp_path: Path) -> None:
@@ -228,3 +232,22 @@ def test_old_staging_directories_are_cleaned_up_but_fresh_ones_kept(tmp_path: Pa
     os.utime(old, (0, 0))
     remove_leftovers(tmp_path)
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.slow
+def test_report_in_a_network_namespace_without_any_network(briefing_site: dict[str, Any], tmp_path: Path) -> None:
+    """The real command in a fresh process whose network namespace has no interface at all (`unshare -n`)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        pytest.skip("unshare -n is not available here")
+    out = tmp_path / "site"
+    result = subprocess.run(
+        ["unshare", "-n", sys.executable, "-m", "lifealm", "report", "--db", str(briefing_site["db"]),
+         "--out", str(out), "--as-of", REPORT_DAY],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _tree(out) == _tree(briefing_site["site"])

@@ -15,7 +15,9 @@ from pathlib import Path
 from lifealm.render.files import FileModes, write_atomic, write_file
 
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ARCHIVE_INDEX = "archive.json"  # day → status of every published briefing
+ARCHIVE_PAGE = "archive.html"
+# archive.html carries its own data: <script type="application/json" id="archive-index">{"DAY": "STATUS", …}</script>
+ARCHIVE_INDEX_PATTERN = re.compile(r'<script type="application/json" id="archive-index">(.*?)</script>', re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,27 +73,36 @@ def _status_of(day_dir: Path) -> str:
         return "UNREADABLE"
 
 
-def archive_entries(out_dir: Path, *, day: str, status: str, modes: FileModes) -> list[ArchiveEntry]:
-    """Every published day with its status, newest first, after recording `day`'s status.
-
-    Statuses are kept in `archive.json` so that twenty years of daily briefings do not mean reading thousands of
-    briefing.json files on every run; a day missing from it is read from its own briefing.json once.
-    """
-    index_path = out_dir / ARCHIVE_INDEX
+def _known_statuses(out_dir: Path) -> dict[str, str]:
+    """The day → status index the previous run embedded in archive.html (empty when absent or unreadable)."""
     try:
-        known = json.loads(index_path.read_text("utf-8"))["days"]
-        if not isinstance(known, dict):
-            known = {}
-    except (OSError, ValueError, KeyError, TypeError):
-        known = {}
+        page = (out_dir / ARCHIVE_PAGE).read_text("utf-8")
+    except OSError:
+        return {}
+    found = ARCHIVE_INDEX_PATTERN.search(page)
+    try:
+        known = json.loads(found.group(1)) if found else {}
+    except ValueError:
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {str(k): str(v) for k, v in known.items()}
+
+
+def archive_entries(out_dir: Path, *, day: str, status: str) -> list[ArchiveEntry]:
+    """Every published day with its status, newest first, `day` recorded as `status`.
+
+    archive.html embeds the day → status index it was built from, so twenty years of daily briefings do not mean
+    reading thousands of briefing.json files on every run; a day missing from it is read from its own
+    briefing.json once, and a day whose directory is gone is dropped.
+    """
+    known = _known_statuses(out_dir)
     days = published_days(out_dir)
-    statuses = {d: str(known[d]) for d in days if d in known}
+    statuses = {d: known[d] for d in days if d in known}
     statuses[day] = status
     for d in days:
         if d not in statuses:
             statuses[d] = _status_of(out_dir / d)
-    text = json.dumps({"days": statuses}, sort_keys=True, indent=1) + "\n"
-    write_atomic(index_path, text.encode("utf-8"), modes)
     return [ArchiveEntry(day=d, status=statuses[d]) for d in reversed(days)]
 
 
