@@ -141,7 +141,7 @@ def test_a_failing_write_leaves_no_partial_day(tmp_path: Path, monkeypatch: pyte
 def test_report_cli_with_every_socket_blocked_gives_identical_bytes(
     briefing_site: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second run of the same ledger and date, offline: it succeeds and every file is byte-identical."""
+    """A second run of the same ledger and date, offline and shared: it succeeds and every file is byte-identical."""
     attempts: list[object] = []
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -154,9 +154,17 @@ def test_report_cli_with_every_socket_blocked_gives_identical_bytes(
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     _register()
     out = tmp_path / "again"
-    result = CliRunner().invoke(cli, ["report", "--db", str(briefing_site["db"]), "--out", str(out),
-                                      "--as-of", REPORT_DAY], catch_exceptions=False)
+    old_umask = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(cli, ["report", "--db", str(briefing_site["db"]), "--out", str(out),
+                                          "--as-of", REPORT_DAY, "--shared-output"], catch_exceptions=False)
+    finally:
+        os.umask(old_umask)
     assert result.exit_code == 0, result.output
+    # --shared-output: modes follow the umask (022 here) instead of owner-only.
+    assert stat.S_IMODE((out / REPORT_DAY / "briefing.pdf").stat().st_mode) == 0o644
+    assert stat.S_IMODE((out / REPORT_DAY).stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "index.html").stat().st_mode) == 0o644
     assert attempts == []
     assert f"file://{out.resolve()}/index.html" in result.output
     first, second = _tree(briefing_site["site"]), _tree(out)
