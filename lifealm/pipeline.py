@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from lifealm.charts.collect import chart_data
+from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import write_snapshot
@@ -78,6 +79,9 @@ def run_montecarlo(inputs: LedgerInputs) -> MonteCarloResult:
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
                  montecarlo: bool = True) -> ReportOutcome:
     """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
+    if settings.out.exists() and not settings.out.is_dir():
+        raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
+                           hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
     clock = _Clock()
     modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \
         else FileModes.private()

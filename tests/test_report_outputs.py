@@ -259,3 +259,20 @@ def test_report_in_a_network_namespace_without_any_network(briefing_site: dict[s
     )
     assert result.returncode == 0, result.stderr
     assert _tree(out) == _tree(briefing_site["site"])
+
+
+def test_an_output_path_that_is_a_file_is_a_clear_error(briefing_site: dict[str, Any], tmp_path: Path) -> None:
+    from lifealm.errors import LifealmError
+
+    target = tmp_path / "site"
+    target.write_text("not a directory")
+    _register()
+    result = CliRunner().invoke(cli, ["report", "--db", str(briefing_site["db"]), "--out", str(target),
+                                      "--as-of", REPORT_DAY])
+    assert result.exit_code == 2  # click rejects a file for --out: a usage error
+    # The same path from the environment or the config file reaches the pipeline, which names it and the fix.
+    settings = load_settings(db=briefing_site["db"], environ={"LIFEALM_OUT": str(target)})
+    with pytest.raises(LifealmError, match="is a file, not a directory") as caught:
+        build_report(settings, as_of=date.fromisoformat(REPORT_DAY))
+    assert caught.value.hint is not None and "--out" in caught.value.hint
+    assert target.read_text() == "not a directory"
