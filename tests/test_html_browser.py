@@ -113,3 +113,41 @@ def test_archive_page_links_every_day(browser: Any, briefing_site: dict[str, Any
         assert f"{REPORT_DAY}/index.html" in hrefs and f"{REPORT_DAY}/briefing.pdf" in hrefs
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("ledger", ["empty", "no_collateral"])
+def test_degenerate_ledgers_draw_without_warnings(browser: Any, briefing_site: dict[str, Any], tmp_path: Path,
+                                                  ledger: str) -> None:
+    """An empty ledger, and a margin loan against a portfolio worth nothing (infinite ratio): no Vega warnings."""
+    import sqlite3
+    from datetime import date
+
+    from lifealm.charts.collect import chart_data
+    from lifealm.ledger.db import create_ledger, open_ledger
+    from lifealm.ledger.load import load_inputs
+    from lifealm.models.briefing import briefing_to_json, build_briefing
+    from lifealm.render import assets, pages
+    from lifealm.render.files import FileModes
+
+    db = tmp_path / "ledger.db"
+    if ledger == "empty":
+        create_ledger(db).close()
+    else:
+        shutil.copy(briefing_site["db"], db)
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE holdings SET shares = 0")
+    with open_ledger(db) as conn:
+        briefing = build_briefing(load_inputs(conn, date.fromisoformat(REPORT_DAY)))
+    doc = briefing_to_json(briefing)
+    html = pages.render_screen(doc, pages.screen_specs(chart_data(briefing)), root="", day_prefix="",
+                               bundle=assets.bundle_name())
+    assets.ensure_bundle(tmp_path / "assets", FileModes.private())
+    (tmp_path / "index.html").write_text(html, "utf-8")
+    page, seen = _open(browser, (tmp_path / "index.html").as_uri(), {"width": 1280, "height": 900})
+    try:
+        assert seen["errors"] == []
+        assert page.inner_text("#status") == ("SAFE" if ledger == "empty" else "DANGER")
+        for chart in page.query_selector_all(".chart"):
+            assert chart.query_selector("svg") is not None
+    finally:
+        page.close()

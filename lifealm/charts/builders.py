@@ -40,7 +40,10 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     """Margin ratio against drawdown, the freeze / call / forced-liquidation lines and today's position."""
     rows = [{"drawdown": 0.0, "ratio": view.ratio}] if view.ratio is not None else []
     rows += [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
-    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT))
+    # Explicit domains: with no loan (or an infinite ratio) there are no rows, and Vega would warn on empty extents.
+    widest = max((s.drawdown for s in view.ladder), default=0.7)
+    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT),
+              scale=alt.Scale(domain=[0, widest]))
     y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT),
               scale=alt.Scale(domain=[0, 1.2], clamp=True))
     curve = alt.Chart(_data(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
@@ -66,7 +69,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
         layers.append(today.mark_text(align="left", dx=8, dy=10, color=theme.good).encode(x=x, y=y, text="label:N"))
     if view.max_survivable_drawdown is not None:
         survive = alt.Chart(_data([{"drawdown": view.max_survivable_drawdown}]))
-        layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2]).encode(x="drawdown:Q"))
+        layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2], clip=True).encode(x="drawdown:Q"))
     return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls")
 
 
@@ -170,7 +173,8 @@ def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
     rows = [{"holding": f"{s.ticker} {s.name}".strip(), "value": s.value} for s in slices]
     chart = alt.Chart(_data(rows)).mark_bar(color=theme.accent).encode(
         y=alt.Y("holding:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS),
+                scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
         tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
     )
     spec = _finish(chart, theme, "Allocation by holding")
