@@ -104,6 +104,64 @@ def stage_timings(db: Path, out: Path) -> dict[str, float]:
     return build_report(settings, as_of=AS_OF).timings
 
 
+def _inline_rows(node: object) -> int:
+    """The largest inline `values` list anywhere in a spec (layers and datasets included)."""
+    if isinstance(node, dict):
+        own = len(node["values"]) if isinstance(node.get("values"), list) else 0
+        return max([own, *(_inline_rows(v) for v in node.values())])
+    if isinstance(node, list):
+        return max([0, *(_inline_rows(v) for v in node)])
+    return 0
+
+
+def breakdown(db: Path) -> list[str]:
+    """Inside the charts and PDF stages: Altair building per theme, vl-convert per chart, WeasyPrint, output sizes."""
+    import json
+
+    import vl_convert
+    from pypdf import PdfReader
+
+    from lifealm.charts import theme
+    from lifealm.charts.builders import build_all
+    from lifealm.charts.collect import chart_data
+    from lifealm.ledger.db import open_ledger
+    from lifealm.ledger.load import load_inputs
+    from lifealm.models.briefing import briefing_to_json, build_briefing
+    from lifealm.pipeline import run_montecarlo
+    from lifealm.render import pages
+    from lifealm.render.pdf import render_pdf
+
+    conn = open_ledger(db, readonly=True)
+    try:
+        inputs = load_inputs(conn, AS_OF)
+    finally:
+        conn.close()
+    briefing = build_briefing(inputs, montecarlo=run_montecarlo(inputs))
+    doc = briefing_to_json(briefing)
+    data = chart_data(briefing)
+    lines = []
+    for chosen in (theme.DARK, theme.LIGHT):
+        started = time.perf_counter()
+        specs = build_all(data, chosen)
+        lines.append(f"Altair build_all ({chosen.name}): {time.perf_counter() - started:.2f} s; inline rows per chart: "
+                     + ", ".join(f"{k} {_inline_rows(v)}" for k, v in specs.items()))
+    svg_times = []
+    for chart_id, spec in specs.items():
+        started = time.perf_counter()
+        vl_convert.vegalite_to_svg(spec)
+        svg_times.append(f"{chart_id} {time.perf_counter() - started:.2f}")
+    lines.append("vl-convert SVG seconds: " + ", ".join(svg_times))
+    html = pages.render_print(doc, pages.print_svgs(data))
+    started = time.perf_counter()
+    pdf = render_pdf(html)
+    seconds = time.perf_counter() - started
+    page_count = len(PdfReader(io.BytesIO(pdf)).pages)
+    lines.append(f"WeasyPrint: {seconds:.2f} s for {page_count} pages ({len(html) / 1024:.0f} KiB of print HTML)")
+    sizes = sorted(((len(json.dumps(v)), k) for k, v in doc.items()), reverse=True)[:4]
+    lines.append("briefing.json KiB by key: " + ", ".join(f"{k} {n / 1024:.0f}" for n, k in sizes))
+    return lines
+
+
 def profile(db: Path, out: Path) -> str:
     settings = load_settings(db=db, out=out, environ={})
     build_report(settings, as_of=AS_OF)  # warm: imports and fonts are not what we look for
@@ -160,6 +218,9 @@ def main() -> None:
         print("   largest scale outputs: " + ", ".join(f"{p} {s / 1024:.0f} KiB"
                                                       for p, s in sorted(sizes, key=lambda x: -x[1])[:4]))
         if missed or os.environ.get("LIFEALM_BENCH_PROFILE") == "1":
+            print("   where the scale report's time goes (demo figures in brackets):")
+            for scale_line, demo_line in zip(breakdown(scale), breakdown(demo), strict=True):
+                print(f"     {scale_line}\n       [{demo_line}]")
             print("   cProfile of one warm in-process report on the scale ledger (top 25 by cumulative time):")
             print("     " + profile(scale, root / "profile").replace("\n", "\n     "))
 
