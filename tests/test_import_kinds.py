@@ -121,11 +121,15 @@ def test_reimport_is_idempotent_and_upserts(empty: Path, tmp_path: Path) -> None
     prices.write_text("ticker,price_date,close_price\nA.T,2025-06-02,1500\nA.T,2025-06-03,1510\n")
     assert run("import", "prices", str(prices), "--db", str(empty))[0] == 0
     first = rows(empty, "SELECT * FROM prices ORDER BY price_date")
+    digest = hashlib.sha256(empty.read_bytes()).hexdigest()
     code, output = run("import", "prices", str(prices), "--db", str(empty))
-    assert code == 0 and "0 new, 2 updated" in output
+    assert code == 0 and "0 new, 0 updated, 2 unchanged" in output
     assert rows(empty, "SELECT * FROM prices ORDER BY price_date") == first
-    prices.write_text("ticker,price_date,close_price\nA.T,2025-06-03,1520\nA.T,2025-06-04,1530\n")
-    assert run("import", "prices", str(prices), "--db", str(empty))[0] == 0
+    assert hashlib.sha256(empty.read_bytes()).hexdigest() == digest  # the same file twice: not a byte changes
+    prices.write_text("ticker,price_date,close_price\nA.T,2025-06-02,1500\nA.T,2025-06-03,1520\n"
+                      "A.T,2025-06-04,1530\n")
+    code, output = run("import", "prices", str(prices), "--db", str(empty))
+    assert code == 0 and "1 new, 1 updated, 1 unchanged" in output
     assert rows(empty, "SELECT price_date, close_price FROM prices ORDER BY price_date") == [
         ("2025-06-02", 1500.0), ("2025-06-03", 1520.0), ("2025-06-04", 1530.0)]
 

@@ -44,12 +44,12 @@ def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> 
     """Import a CSV FILE of KIND into the ledger.
 
     Every row is checked first; if any row is bad, each problem is listed as FILE:LINE: column: problem and
-    nothing is written. Rows whose key already exists are updated, so importing the same file twice is harmless.
+    nothing is written. Rows whose key already exists are updated, so importing the same file twice changes nothing.
     The columns of each kind are listed below (header names are case-insensitive).
     """
     result = import_file(settings.db, kind.lower(), file, encoding=encoding)
     click.echo(f"Imported {result.rows} {result.kind} row(s) from {file} into {settings.db}: "
-               f"{result.added} new, {result.updated} updated.")
+               f"{result.added} new, {result.updated} updated, {result.unchanged} unchanged.")
 
 
 @cli.command("export", epilog=COLUMNS_EPILOG)

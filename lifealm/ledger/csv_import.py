@@ -27,7 +27,8 @@ class ImportResult:
     path: Path
     rows: int  # data rows read
     added: int  # rows that were new to the ledger
-    updated: int  # rows whose key already existed (upserted)
+    updated: int  # rows whose key already existed and whose values changed
+    unchanged: int  # rows already in the ledger exactly as in the file (not rewritten)
 
 
 class _Problems:
@@ -186,8 +187,11 @@ def _cross_checks(conn: sqlite3.Connection, kind: Kind, path: Path, problems: _P
 def _upsert_sql(kind: Kind, header: Header, source: str) -> str:
     cols = ", ".join(f'"{c}"' for c in kind.column_names)
     updates = [c for c in header.present if c not in kind.key]
-    action = ("DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in updates)) if updates else "DO NOTHING"
-    # Only the columns the file has are updated, so a partial file never resets other columns to defaults.
+    changed = " OR ".join(f'{kind.table}."{c}" IS NOT excluded."{c}"' for c in updates)
+    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in updates)
+    action = f"DO UPDATE SET {assignments} WHERE {changed}" if updates else "DO NOTHING"
+    # Only the columns the file has are updated, so a partial file never resets other columns to defaults;
+    # rows that would not change are not rewritten, so re-importing the same file leaves the ledger's bytes alone.
     return (f"INSERT INTO main.{kind.table} ({cols}) SELECT {cols} FROM {source} "
             f"ON CONFLICT ({', '.join(kind.key)}) {action}")
 
@@ -252,7 +256,7 @@ def _import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encodin
         before = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE ok = 1 ORDER BY line"))
+            changes = conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE ok = 1 ORDER BY line")).rowcount
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK")
             raise ImportValidationError([_locate_refusal(conn, kind, header, path)],
@@ -264,7 +268,8 @@ def _import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encodin
         after = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
-    return ImportResult(kind.name, path, staged, after - before, staged - (after - before))
+    added = after - before
+    return ImportResult(kind.name, path, staged, added, changes - added, staged - changes)
 
 
 def import_file(db: Path, kind_name: str, path: Path, *, encoding: str = "auto",
