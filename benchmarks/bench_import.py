@@ -63,7 +63,7 @@ def main() -> None:
         seconds, peak = _run(["import", "prices", str(prices), "--db", str(db)])
         print(f"   first import:  {seconds:.2f} s, {ROWS / seconds:,.0f} rows/s, peak RSS of the child {peak} MiB")
         seconds, peak = _run(["import", "prices", str(prices), "--db", str(db)])
-        print(f"   re-import (all upserts): {seconds:.2f} s, {ROWS / seconds:,.0f} rows/s, peak RSS {peak} MiB")
+        print(f"   same file again: {seconds:.2f} s, {ROWS / seconds:,.0f} rows/s, peak RSS {peak} MiB")
         print(f"   ledger size: {db.stat().st_size / 1e6:.1f} MB")
         conn = open_ledger(db, readonly=True)
         plan = conn.execute("EXPLAIN QUERY PLAN " + LATEST_PRICE_SQL, ("B0001.T", "2020-01-01")).fetchall()
