@@ -225,7 +225,7 @@ def test_archive_index_reads_each_day_once_and_forgets_removed_days(tmp_path: Pa
     entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION")
     assert [(e.day, e.status) for e in entries] == [("2026-01-03", "CAUTION"), ("2026-01-01", "SAFE")]
     # A damaged archive page only costs re-reading every briefing.json.
-    (tmp_path / "archive.html").write_text('<script type="application/json" id="archive-index">{oops</script>')
+    (tmp_path / "archive.html").write_text('<tr data-day="2026-01-01" data-status="<oops">')
     entries = archive_entries(tmp_path, day="2026-01-03", status="CAUTION")
     assert [(e.day, e.status) for e in entries] == [("2026-01-03", "CAUTION"), ("2026-01-01", "CAUTION")]
 

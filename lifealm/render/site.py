@@ -16,8 +16,8 @@ from lifealm.render.files import FileModes, write_atomic, write_file
 
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARCHIVE_PAGE = "archive.html"
-# archive.html carries its own data: <script type="application/json" id="archive-index">{"DAY": "STATUS", …}</script>
-ARCHIVE_INDEX_PATTERN = re.compile(r'<script type="application/json" id="archive-index">(.*?)</script>', re.S)
+# archive.html carries its own index: one <tr data-day="DAY" data-status="STATUS"> per briefing.
+ARCHIVE_ROW_PATTERN = re.compile(r'<tr data-day="(\d{4}-\d{2}-\d{2})" data-status="([A-Z_]+)">')
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +74,20 @@ def _status_of(day_dir: Path) -> str:
 
 
 def _known_statuses(out_dir: Path) -> dict[str, str]:
-    """The day → status index the previous run embedded in archive.html (empty when absent or unreadable)."""
+    """The day → status pairs the previous run wrote into archive.html's rows (empty when absent)."""
     try:
         page = (out_dir / ARCHIVE_PAGE).read_text("utf-8")
-    except OSError:
+    except (OSError, ValueError):
         return {}
-    found = ARCHIVE_INDEX_PATTERN.search(page)
-    try:
-        known = json.loads(found.group(1)) if found else {}
-    except ValueError:
-        return {}
-    if not isinstance(known, dict):
-        return {}
-    return {str(k): str(v) for k, v in known.items()}
+    return dict(ARCHIVE_ROW_PATTERN.findall(page))
 
 
 def archive_entries(out_dir: Path, *, day: str, status: str) -> list[ArchiveEntry]:
     """Every published day with its status, newest first, `day` recorded as `status`.
 
-    archive.html embeds the day → status index it was built from, so twenty years of daily briefings do not mean
-    reading thousands of briefing.json files on every run; a day missing from it is read from its own
-    briefing.json once, and a day whose directory is gone is dropped.
+    archive.html's rows carry the day → status index they were built from, so twenty years of daily briefings
+    do not mean reading thousands of briefing.json files on every run; a day missing from it is read from its
+    own briefing.json once, and a day whose directory is gone is dropped.
     """
     known = _known_statuses(out_dir)
     days = published_days(out_dir)
