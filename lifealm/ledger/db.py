@@ -107,7 +107,7 @@ def open_ledger(path: Path, *, create: bool = False, readonly: bool = False) -> 
             migrate(conn, path)  # raises the "written by a newer lifealm" error
         elif version < SCHEMA_VERSION:
             raise LedgerError(f"{path}: the ledger has schema version {version} and needs migrating.",
-                              hint="run `lifealm init` on it once to migrate it")
+                              hint="run a command that writes to it once, such as `lifealm report`, to migrate it")
         return conn
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"{path}: cannot use the ledger: {exc}.",
