@@ -121,3 +121,26 @@ def test_metadata_is_dated_by_the_briefing(pdf_read: tuple[Path, list[str], dict
     assert meta is not None
     assert doc["as_of"] in str(meta.title)
     assert str(meta.get("/CreationDate", "")).startswith("D:" + doc["as_of"].replace("-", ""))
+
+
+def test_a_right_to_left_override_in_a_name_cannot_reorder_lifealm_text(
+    pdf_read: tuple[Path, list[str], dict[str, Any]], tmp_path: Path
+) -> None:
+    import copy
+
+    from lifealm.render.pages import render_print
+    from lifealm.render.pdf import render_pdf
+
+    _, _, published = pdf_read
+    doc = copy.deepcopy(published)
+    names = ["invoice\u202egnp.exe", "line \u202b(embedded)", "plain line"]
+    doc["balance_sheet"]["standby"] = [
+        {"name": name, "limit": 1.0, "drawn": 0.0, "available": 1.0, "rate": 0.0} for name in names
+    ]
+    blank = "data:image/svg+xml;base64," + "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="  # <svg/>
+    pdf = tmp_path / "rtl.pdf"
+    pdf.write_bytes(render_pdf(render_print(doc, dict.fromkeys(("margin-curve", "stress-ladder", "allocation",
+                                                                 "dividends", "net-worth-history", "margin-history",
+                                                                 "montecarlo-fan", "montecarlo-failures"), blank))))
+    text = "\n".join(_pages(pdf))
+    assert text.count("(standby, undrawn)") == len(names)
