@@ -52,6 +52,9 @@ FIELD_TAGS: dict[str, str] = {
     "expense category": "ex",
     "income source": "in",
 }
+# The text fields the HTML page and the PDF show (the others are in briefing.json only).
+SHOWN_FIELDS = ("holding name", "ticker", "loan name", "cash account", "other asset name", "expense category",
+                "income source")
 TICKER_LIMIT = 120  # tickers are keys and chart labels: the long payload is cut for them
 
 
