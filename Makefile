@@ -7,7 +7,7 @@ RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk
 TEST_PACKAGES := $(RUNTIME_PACKAGES) poppler-utils chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean
+.PHONY: package-check help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -43,6 +43,9 @@ typecheck: venv ## mypy (strict) on the package
 	$(BIN)/mypy
 
 check: lint typecheck test ## lint, types and tests
+
+package-check: venv system-packages ## build the wheel, install it in a fresh venv and render a report with it
+	scripts/wheel-smoke.sh
 
 bench: venv system-packages ## run the benchmarks and print their figures
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the wheel, install it into a fresh venv outside the source tree, and render a report with it:
+# proves templates, migrations and data ship inside the package.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+PYTHONWARNINGS=ignore "$root/.venv/bin/pip" wheel --quiet --no-deps --no-build-isolation -w "$work/dist" "$root"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/requirements.lock"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$work"/dist/lifealm-*.whl
+cd "$work"  # not the source tree, so nothing is imported from it
+env -u LIFEALM_DB -u LIFEALM_CONFIG -u LIFEALM_OUT XDG_CONFIG_HOME="$work/config" \
+    "$work/venv/bin/lifealm" demo --db "$work/ledger.db" --as-of 2026-11-25 >/dev/null
+env -u LIFEALM_CONFIG XDG_CONFIG_HOME="$work/config" \
+    "$work/venv/bin/lifealm" report --db "$work/ledger.db" --out "$work/site" --as-of 2026-11-25 >/dev/null
+for f in index.html 2026-11-25/index.html 2026-11-25/briefing.pdf 2026-11-25/briefing.json; do
+    [ -s "$work/site/$f" ] || { echo "wheel smoke test: $f missing" >&2; exit 1; }
+done
+echo "wheel smoke test: the installed wheel rendered a complete report"
