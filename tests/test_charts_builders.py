@@ -104,3 +104,15 @@ def test_light_charts_render_to_svg_with_hostile_text_escaped() -> None:
     assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "トヨタ自動車" in svg
+
+
+def test_success_history_only_when_some_briefing_ran_the_simulation() -> None:
+    from dataclasses import replace
+
+    data = _data(None)
+    assert "success-history" not in build_all(data, theme.DARK)
+    history = tuple(replace(p, success_probability=None if i % 2 else 0.9 - i / 100)
+                    for i, p in enumerate(data.history))
+    spec = build_all(replace(data, history=history), theme.DARK)["success-history"]
+    rows = spec["data"]["values"]
+    assert [r["success"] for r in rows] == [p.success_probability for p in history if p.success_probability is not None]

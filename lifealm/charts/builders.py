@@ -138,7 +138,8 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
 
 
 def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
-    return [{"day": p.day.isoformat(), "net_worth": p.net_worth, "ratio": p.margin_ratio} for p in points]
+    return [{"day": p.day.isoformat(), "net_worth": p.net_worth, "ratio": p.margin_ratio,
+             "success": p.success_probability} for p in points]
 
 
 def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
@@ -166,6 +167,19 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
         freeze = alt.Chart(_data([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
     return _finish(alt.layer(*layers), theme, "Margin ratio history")
+
+
+def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+    """Monte Carlo success probability at each briefing that ran the simulation."""
+    rows = [r for r in _history_rows(points) if r["success"] is not None]
+    chart = _data(rows)
+    line = alt.Chart(chart).mark_line(color=theme.accent, point=len(rows) < 60).encode(
+        x=alt.X("day:T", title=None),
+        y=alt.Y("success:Q", title="success probability", axis=alt.Axis(format=PERCENT_FORMAT),
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("success:Q", format=".1%")],
+    )
+    return _finish(line, theme, "Monte Carlo success history")
 
 
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
@@ -222,6 +236,8 @@ def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:
         "net-worth-history": net_worth_history(data.history, theme),
         "margin-history": margin_history(data.margin, data.history, theme),
     }
+    if any(p.success_probability is not None for p in data.history):
+        charts["success-history"] = success_history(data.history, theme)
     if data.montecarlo is not None:
         charts["montecarlo-fan"] = montecarlo_fan(data.montecarlo, theme)
         if data.montecarlo.failure_years:

@@ -51,7 +51,8 @@ def chart_data(b: Briefing) -> ChartData:
         crossover_year=None if b.dividends.crossover_year is None else start + b.dividends.crossover_year,
     )
     history = tuple(
-        HistoryPoint(day=s.snapshot_date, net_worth=s.net_worth, margin_ratio=s.margin_ratio)
+        HistoryPoint(day=s.snapshot_date, net_worth=s.net_worth, margin_ratio=s.margin_ratio,
+                     success_probability=s.success_probability)
         for s in b.history.series
     )
     valued = [h for h in b.valuation.holdings if h.value is not None and h.value > 0]

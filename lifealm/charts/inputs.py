@@ -49,6 +49,7 @@ class HistoryPoint:
     day: date
     net_worth: float
     margin_ratio: float | None
+    success_probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

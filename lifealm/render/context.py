@@ -49,6 +49,7 @@ CHART_CAPTIONS = {
     "dividends": "Projected after-tax dividends per year against annual expenses.",
     "net-worth-history": "Net worth at each briefing.",
     "margin-history": "Margin ratio at each briefing; the dashed line is the freeze level.",
+    "success-history": "Monte Carlo success probability at each briefing that ran the simulation.",
     "montecarlo-fan": "Simulated net worth: the wide band holds 80 % of paths, the narrow one 50 %, the line "
     "is the median.",
     "montecarlo-failures": "When the failing paths first could not pay for the household's spending.",
