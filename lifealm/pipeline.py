@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -76,6 +77,20 @@ def run_montecarlo(inputs: LedgerInputs) -> MonteCarloResult:
     return simulate_household(inputs, np.random.default_rng(seed), seed=seed)
 
 
+def _record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> None:
+    """Write the day's headline figures to the ledger; a read-only ledger is named with the fix."""
+    try:
+        write_snapshot(conn, briefing.snapshot)
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc) and "read-only" not in str(exc):
+            raise
+        raise LifealmError(
+            f"{db}: the ledger is read-only, so the briefing's snapshot (its history point) cannot be recorded; "
+            "nothing was written.",
+            hint=f"give your user write access to the ledger and its directory (chmod u+w {db}) and run again",
+        ) from exc
+
+
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
                  montecarlo: bool = True) -> ReportOutcome:
     """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
@@ -95,7 +110,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
             briefing = build_briefing(inputs, montecarlo=mc)
             doc = briefing_to_json(briefing)
         with clock.stage("snapshot"):
-            write_snapshot(conn, briefing.snapshot)
+            _record_snapshot(conn, briefing, settings.db)
     clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
 
     with clock.stage("charts"):  # Altair specs for the page, vector SVG (vl-convert) for the PDF

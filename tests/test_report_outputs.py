@@ -276,3 +276,25 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(briefing_site: dict[str,
         build_report(settings, as_of=date.fromisoformat(REPORT_DAY))
     assert caught.value.hint is not None and "--out" in caught.value.hint
     assert target.read_text() == "not a directory"
+
+
+@pytest.mark.slow
+def test_a_read_only_ledger_is_named_with_the_fix(briefing_site: dict[str, Any], tmp_path: Path) -> None:
+    """A ledger on a read-only mount (root ignores file modes, a read-only bind mount does not)."""
+    import shutil
+    import subprocess
+    import sys
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    shutil.copy(briefing_site["db"], ro / "ledger.db")
+    before = (ro / "ledger.db").read_bytes()
+    script = (f"mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} && exec {sys.executable} -m lifealm report "
+              f"--db {ro / 'ledger.db'} --out {tmp_path / 'site'} --as-of {REPORT_DAY}")
+    if subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {ro} {ro}"], capture_output=True).returncode:
+        pytest.skip("cannot create a read-only mount here (needs unshare -m and mount)")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"{ro / 'ledger.db'}: the ledger is read-only" in result.stderr and "chmod u+w" in result.stderr
+    assert (ro / "ledger.db").read_bytes() == before
+    assert not (tmp_path / "site").exists()
