@@ -43,9 +43,24 @@ def loaded_page() -> Iterator[dict[str, Any]]:
                                    ".every(el => el.querySelector('svg'))", timeout=30_000)
             page.wait_for_timeout(300)  # an injected handler (onerror of a broken image) would have fired by now
             found = page.evaluate(_INSPECT)
+            # Vega's tooltip puts the datum into the page as HTML: hover every allocation bar and read it back.
+            tooltips = []
+            bars = page.locator("#chart-allocation svg g.mark-rect path")
+            for index in range(bars.count()):
+                bars.nth(index).hover(force=True)
+                page.wait_for_timeout(30)
+                tooltips.append(page.evaluate(_TOOLTIP))
+            page.wait_for_timeout(200)
         finally:
             browser.close()
-    yield {"dialogs": dialogs, "requests": requests, **found}
+    yield {"dialogs": dialogs, "requests": requests, "tooltips": tooltips, **found}
+
+
+_TOOLTIP = """() => {
+  const tip = document.getElementById('vg-tooltip-element');
+  return tip ? { text: tip.textContent, tags: [...tip.querySelectorAll('*')].map(e => e.tagName.toLowerCase()) }
+             : { text: '', tags: [] };
+}"""
 
 
 _INSPECT = """() => {
@@ -114,3 +129,14 @@ def test_right_to_left_override_stays_inside_the_name(loaded_page: dict[str, Any
     assert len(rows) == 1  # the standby line named with the override
     for row in rows:
         assert row["label_left"] >= row["name_right"] - 0.5, row
+
+
+def test_chart_tooltips_show_names_as_text(loaded_page: dict[str, Any]) -> None:
+    tooltips = loaded_page["tooltips"]
+    assert len(tooltips) >= len(PAYLOADS)
+    for tip in tooltips:
+        assert set(tip["tags"]) <= {"table", "tbody", "tr", "td"}, tip
+    shown = "\n".join(tip["text"] for tip in tooltips)
+    for name in ("script", "img", "breakout", "jinja", "sql", "drop", "rlo", "japanese"):
+        assert stored_values()[("ticker", name)] in shown, name
+    assert loaded_page["dialogs"] == []

@@ -156,7 +156,7 @@ def import_hostile_ledger(db: Path, folder: Path) -> None:
 
     csvs = {
         "holdings": (["ticker", "name", "shares", "cost_basis", "asset_class", "account"],
-                     [[v("ticker", n), v("holding name", n), 10, 9000, v("asset_class", n), v("account", n)]
+                     [[v("ticker", n), v("holding name", n), 20_000, 9000, v("asset_class", n), v("account", n)]
                       for n in names]
                      + [[MARKER_TICKER, MARKER_NAME, MARKER_SHARES, 1000, "equity", ""]]),
         "prices": (["ticker", "price_date", "close_price"],
