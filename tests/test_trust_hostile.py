@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from email.message import EmailMessage
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,7 @@ def _no_text_in_expressions(node: Any, chart_id: str) -> None:
             _no_text_in_expressions(value, chart_id)
 
 
+@cache
 def _pdf_text(path: Path) -> str:
     # -layout keeps each line as drawn (the default mode joins a line ending in "-" with the next one).
     done = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,

@@ -104,6 +104,7 @@ def test_command_output_carries_no_ledger_contents(built: TrustSite, which: str)
     assert MARKER_TICKER in (built.day / "briefing.json").read_text("utf-8")
 
 
+@pytest.mark.slow  # a second full report (about 5 s); the report's and the e-mail's own output are checked above
 def test_run_log_carries_no_ledger_contents(tmp_path: Path) -> None:
     """`lifealm run` on a small ledger full of markers: its log line (stderr) and stdout name none of them."""
     from test_trust_support import MARKER_CASH, MARKER_CASH_NAME, MARKER_SHARES
