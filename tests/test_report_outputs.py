@@ -298,3 +298,21 @@ def test_a_read_only_ledger_is_named_with_the_fix(briefing_site: dict[str, Any],
     assert f"{ro / 'ledger.db'}: the ledger is read-only" in result.stderr and "chmod u+w" in result.stderr
     assert (ro / "ledger.db").read_bytes() == before
     assert not (tmp_path / "site").exists()
+
+
+def test_the_vega_bundle_follows_the_output_mode_of_each_run(briefing_site: dict[str, Any], tmp_path: Path) -> None:
+    import shutil
+
+    from lifealm.render.assets import ensure_bundle
+    from lifealm.render.files import FileModes
+
+    shutil.copytree(briefing_site["site"] / "assets", tmp_path / "assets")  # written owner-only by the fixture
+    old = os.umask(0o022)
+    try:
+        path = ensure_bundle(tmp_path / "assets", FileModes.shared())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o755
+    ensure_bundle(tmp_path / "assets", FileModes.private())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def ensure_bundle(assets_dir: Path, modes: FileModes) -> Path:
     """Write the bundle under `assets_dir` unless an identical one is there; return its path."""
     path = assets_dir / bundle_name()
     if path.exists():
+        # A bundle from an earlier private run must become readable when this run shares its output (and back).
+        os.chmod(assets_dir, modes.directory)
+        os.chmod(path, modes.file)
         return path
     assets_dir.mkdir(mode=modes.directory, parents=True, exist_ok=True)
     write_atomic(path, bundle_text().encode("utf-8"), modes)
