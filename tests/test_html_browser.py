@@ -53,7 +53,7 @@ def _open(browser: Any, url: str, viewport: dict[str, int]) -> tuple[Any, dict[s
     return page, seen
 
 
-@pytest.mark.parametrize("which", ["latest", "day"])
+@pytest.mark.parametrize("which", ["latest", pytest.param("day", marks=pytest.mark.slow)])
 def test_every_chart_draws_offline_with_no_console_error(
     browser: Any, briefing_site: dict[str, Any], which: str
 ) -> None:
@@ -115,7 +115,7 @@ def test_archive_page_links_every_day(browser: Any, briefing_site: dict[str, Any
         page.close()
 
 
-@pytest.mark.parametrize("ledger", ["empty", "no_collateral"])
+@pytest.mark.parametrize("ledger", [pytest.param("empty", marks=pytest.mark.slow), "no_collateral"])
 def test_degenerate_ledgers_draw_without_warnings(browser: Any, briefing_site: dict[str, Any], tmp_path: Path,
                                                   ledger: str) -> None:
     """An empty ledger, and a margin loan against a portfolio worth nothing (infinite ratio): no Vega warnings."""
