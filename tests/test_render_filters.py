@@ -5,10 +5,21 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifealm.render.filters import MISSING, money, percent, plain, points, points_plain, script_json, signed_money
+from lifealm.render.filters import (
+    MISSING,
+    money,
+    percent,
+    percent_down,
+    plain,
+    points,
+    points_plain,
+    script_json,
+    signed_money,
+)
 
 
 def test_yen_has_no_decimals_and_thousands_separators() -> None:
@@ -65,3 +76,17 @@ def test_script_json_never_contains_markup_and_parses_back(value: object) -> Non
     text = str(script_json(value))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [(0.6659, 1, "66.5 %"), (0.6659, 0, "66 %"), (0.52947, 0, "52 %"), (0.3 - 1e-13, 1, "30.0 %"), (1.0, 0, "100 %")],
+)
+def test_survival_figures_are_rounded_toward_zero(value: float, digits: int, expected: str) -> None:
+    assert percent_down(value, digits) == expected
+
+
+@given(st.floats(min_value=0, max_value=1))
+def test_percent_down_never_shows_more_than_the_value(value: float) -> None:
+    shown = float(percent_down(value, 1).removesuffix(" %")) / 100
+    assert shown <= value + 1e-9

@@ -44,8 +44,7 @@ def drop(value: object, digits: int = 1) -> str:
     """A survivable fall 0.5294 as '−52.9 %', rounded down: the e-mail never promises more than the model."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return filters.MISSING
-    scale = 10 ** (digits + 2)
-    return filters.percent(-math.floor(value * scale + 1e-9) / scale, digits)
+    return filters.percent_down(-value, digits)
 
 
 def _get(briefing: Mapping[str, Any], dotted: str) -> Any:

@@ -52,6 +52,17 @@ def percent(value: object, digits: int = 1) -> str:
     return f"{text} %"
 
 
+def percent_down(value: object, digits: int = 1) -> str:
+    """A fraction as a percentage rounded toward zero: a survivable fall of 0.6659 is 66.5 %, never 66.6 %.
+
+    Survival figures are shown this way so the report never promises a larger fall than the model allows.
+    """
+    if not _is_number(value):
+        return MISSING
+    scale = 10 ** (digits + 2)
+    return percent(math.trunc(float(value) * scale + math.copysign(1e-6, float(value))) / scale, digits)  # type: ignore[arg-type]
+
+
 def points(value: object, digits: int = 1) -> str:
     """A change between two fractions in percentage points, signed: +1.2 pt / −0.4 pt."""
     if not _is_number(value):
@@ -111,6 +122,7 @@ FILTERS = {
     "money": money,
     "signed_money": signed_money,
     "percent": percent,
+    "percent_down": percent_down,
     "points": points,
     "number": number,
     "points_plain": points_plain,
