@@ -104,6 +104,17 @@ def test_command_output_carries_no_ledger_contents(built: TrustSite, which: str)
     assert MARKER_TICKER in (built.day / "briefing.json").read_text("utf-8")
 
 
+def test_import_and_doctor_output_carry_no_ledger_contents(built: TrustSite, tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    db.write_bytes(built.db.read_bytes())
+    _register()
+    imported = CliRunner().invoke(cli, ["import", "holdings", str(built.root / "holdings.csv"), "--db", str(db)])
+    assert imported.exit_code == 0, imported.output
+    doctor = CliRunner().invoke(cli, ["doctor", "--db", str(db), "--out", str(tmp_path / "site")])
+    assert "ledger" in doctor.output
+    assert _leaks(imported.output, doctor.output) == []
+
+
 @pytest.mark.slow  # a second full report (about 5 s); the report's and the e-mail's own output are checked above
 def test_run_log_carries_no_ledger_contents(tmp_path: Path) -> None:
     """`lifealm run` on a small ledger full of markers: its log line (stderr) and stdout name none of them."""
