@@ -57,3 +57,19 @@ def test_check_never_prints_raw_control_characters(demo: Path, tmp_path: Path) -
     assert code == 0
     assert "CTRL" in output  # the finding is there ...
     assert "\x1b" not in output and "\x07" not in output  # ... without the raw escape sequence
+
+
+@pytest.mark.parametrize("variable", ["LIFEALM_MAIL_TO", "LIFEALM_MAIL_FROM"])
+def test_a_line_break_in_a_mail_address_cannot_add_a_header(demo: Path, tmp_path: Path, variable: str) -> None:
+    config = tmp_path / "empty.toml"  # so no config file of the machine's user is read
+    config.write_text("", encoding="utf-8")
+    env = {"LIFEALM_MAIL_FROM": "lifealm@example.invalid", "LIFEALM_MAIL_TO": "household@example.invalid",
+           "LIFEALM_CONFIG": str(config)}
+    env[variable] = env[variable] + "\r\nBcc: someone@example.invalid"
+    eml = tmp_path / "message.eml"
+    _register()
+    result = CliRunner().invoke(cli, ["email", "--db", str(demo), "--out", str(tmp_path / "site"),
+                                      "--as-of", AS_OF.isoformat(), f"--dry-run={eml}"], env=env)
+    assert result.exit_code == 1, result.output
+    assert variable in result.output and "fix:" in result.output
+    assert not eml.exists() and not (tmp_path / "site").exists()  # refused before anything was rendered
