@@ -46,7 +46,7 @@ def test_a_status_change_is_in_the_subject_and_listed_first() -> None:
     assert content.subject.endswith("(was SAFE)") and content.subject.startswith("[DANGER]")
     listed = [line.strip() for line in content.text.splitlines() if line.strip().startswith("- ")]
     assert listed[0] == "- Status: SAFE -> DANGER"
-    assert listed[1] == "- Portfolio value: ¥200,000,000 -> ¥100,000,000 (\u2212¥100,000,000)"
+    assert listed[1] == "- Portfolio: ¥200,000,000 -> ¥100,000,000 (\u2212¥100,000,000)"
 
 
 def test_no_margin_loan_and_no_earlier_briefing() -> None:

@@ -99,7 +99,7 @@ def test_email_arrives_with_subject_figures_and_identical_pdf(tmp_path: Path) ->
     assert int(survives.group(1)) == int(briefing["stress"]["max_survivable_drawdown"] * 100)
     _assert_body_matches(message, briefing)
     assert pdf_attachment(message) == (day / "briefing.pdf").read_bytes()
-    assert "Portfolio value: ¥124,000,000 -> ¥125,432,109" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Portfolio: ¥124,000,000 -> ¥125,432,109" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     record = json.loads(sent_record_path(out, AS_OF).read_text("utf-8"))
     assert record["message_id"] == message["Message-ID"]
     assert "Sent" in result.output and f"127.0.0.1:{server.port}" in result.output

@@ -13,22 +13,10 @@ from typing import Any
 import jinja2
 
 from lifealm.render import filters
+from lifealm.render.context import CHANGE_LABELS
 
 STATUSES = ("SAFE", "CAUTION", "DANGER")
 _STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
-# briefing.json `history.changes[].field` -> the words the e-mail uses
-_CHANGE_LABELS = {
-    "status": "Status",
-    "portfolio_value": "Portfolio value",
-    "margin_ratio": "Margin ratio",
-    "net_worth": "Net worth",
-    "max_survivable_drawdown": "Survivable fall",
-    "cash": "Cash",
-    "margin_balance": "Margin loan",
-    "monthly_cashflow": "Monthly cash flow",
-    "fire_ratio": "FIRE ratio",
-    "success_probability": "Monte Carlo success",
-}
 
 
 @dataclass(frozen=True)
@@ -97,7 +85,7 @@ def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]
             delta_text = filters.signed_money(delta, currency)
         elif kind == "ratio" and delta is not None:
             delta_text = filters.points(delta)
-        rows.append({"label": _CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
+        rows.append({"label": CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
                      "previous": _change_value(item.get("previous"), kind, currency, field),
                      "current": _change_value(item.get("current"), kind, currency, field),
                      "delta": delta_text})
