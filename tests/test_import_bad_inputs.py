@@ -73,6 +73,7 @@ EXPECTED_PLACE: dict[str, str] = {
     "expenses--text-amount": ":2: monthly_amount",
     "expenses--duplicate-category": ":4: category",
     "expenses--header-only": ".csv: no rows",
+    "expenses--control-character": ":3: category",
     "income--unknown-kind": ":2: kind",
     "income--annual-change-minus-one": ":2: annual_change",
     "fx--future-rate-date": ":2: rate_date",

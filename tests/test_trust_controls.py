@@ -31,8 +31,6 @@ def _invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.xfail(strict=True, reason="csv import accepts control characters in text cells (cells.parse_text "
-                   "checks only the length)")
 def test_import_refuses_control_characters_in_text(demo: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     db.write_bytes(demo.read_bytes())
@@ -46,8 +44,6 @@ def test_import_refuses_control_characters_in_text(demo: Path, tmp_path: Path) -
     assert db.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="`lifealm check` prints finding subjects (tickers) as they are, so escape "
-                   "sequences from a ledger edited by another tool reach the terminal")
 def test_check_never_prints_raw_control_characters(demo: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     db.write_bytes(demo.read_bytes())

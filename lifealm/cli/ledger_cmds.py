@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import click
@@ -23,6 +24,11 @@ from lifealm.settings import Settings
 KIND_CHOICE = click.Choice(list(KINDS), case_sensitive=False)
 # \b keeps click from re-wrapping the column lists.
 COLUMNS_EPILOG = "\n\n".join("\b\n" + kind_help(kind) for kind in KINDS.values())
+
+
+def terminal_safe(text: str) -> str:
+    """Ledger text as shown on a terminal: control and format characters escaped so none can act on it."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c)[0] == "C" else c for c in text)
 
 
 @cli.command("init")
@@ -130,4 +136,5 @@ def check_command(settings: Settings) -> None:
         click.echo("No findings.")
     for finding in report.findings:
         detail = ", ".join(f"{k}={v}" for k, v in finding.detail)
-        click.echo(f"{finding.severity.value}: {finding.code}: {finding.subject}" + (f" ({detail})" if detail else ""))
+        line = f"{finding.severity.value}: {finding.code}: {finding.subject}" + (f" ({detail})" if detail else "")
+        click.echo(terminal_safe(line))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -89,6 +90,10 @@ def parse_currency(text: str, col: Column) -> str:
 
 
 def parse_text(text: str, col: Column) -> str:
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        # A terminal escape or a line break inside a name has no place in a ledger and can do harm when printed.
+        raise CellError(f"contains a control character (U+{ord(control):04X}); remove it")
     if col.choices and text not in col.choices:
         raise CellError(f"{text!r} is not one of {', '.join(col.choices)}")
     if len(text) > 500:
