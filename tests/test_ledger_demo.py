@@ -141,3 +141,19 @@ def test_if_missing_builds_only_at_the_default_location(tmp_path: Path) -> None:
     assert code == 0 and output == "" and not explicit.exists()
     code, output = run("demo", "--if-missing", env={**env, "LIFEALM_DB": str(explicit)})
     assert code == 0 and not explicit.exists()
+
+
+def test_demo_history_is_what_the_models_compute_for_each_day(demo: Path) -> None:
+    from lifealm.models.briefing import build_briefing
+
+    day = AS_OF - timedelta(days=1)
+    with sqlite3.connect(demo) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM snapshots WHERE snapshot_date = ?", (day.isoformat(),)).fetchone()
+        briefing = build_briefing(load_inputs(conn, day))
+    assert row is not None
+    assert row["portfolio_value"] == pytest.approx(briefing.snapshot.portfolio_value, rel=1e-12)
+    assert row["net_worth"] == pytest.approx(briefing.snapshot.net_worth, rel=1e-12)
+    assert row["max_survivable_drawdown"] == pytest.approx(briefing.snapshot.max_survivable_drawdown, rel=1e-12)
+    assert row["status"] == briefing.snapshot.status
+    assert 0.0 <= row["success_probability"] <= 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,12 +13,17 @@ import numpy as np
 
 from lifealm.errors import LedgerError
 from lifealm.ledger.db import open_ledger
+from lifealm.ledger.load import load_inputs
+from lifealm.ledger.snapshots import write_snapshot
+from lifealm.models.briefing import build_briefing
+from lifealm.models.montecarlo.household import simulate_household
 
 PORTFOLIO_TARGET = 125_000_000.0
 MARGIN_LOAN = 50_000_000.0
 CREDIT_LIMIT = 10_000_000.0
 FREEZE, MARGIN_CALL, FORCED, TARGET = 0.60, 0.70, 0.85, 0.65
 DIVIDEND_TAX = 0.20315
+HISTORY_MC_PATHS = 2_000  # past snapshots' Monte Carlo runs; a live report uses the mc_paths assumption
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +102,7 @@ def _fill(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
     conn.execute("INSERT INTO other_assets VALUES (NULL, '自宅 home (paid off)', 'real_estate', 45000000, 0, 'JPY')")
     conn.executemany("INSERT INTO expenses (category, monthly_amount, essential) VALUES (?, ?, ?)", EXPENSES)
     conn.executemany("INSERT INTO income (source, monthly_amount, kind, annual_change) VALUES (?, ?, ?, ?)", INCOME)
-    _snapshots(conn, rng, as_of, days, closes, shares_by_ticker)
+    _snapshots(conn, as_of, seed)
 
 
 def _dividends(conn: sqlite3.Connection, stock: DemoStock, price: float, as_of: date) -> None:
@@ -118,32 +123,19 @@ def _dividends(conn: sqlite3.Connection, stock: DemoStock, price: float, as_of: 
                      "VALUES (?, ?, ?, ?, ?)", rows)
 
 
-def _snapshots(conn: sqlite3.Connection, rng: np.random.Generator, as_of: date, days: list[date],
-               closes: dict[str, np.ndarray], shares: dict[str, float]) -> None:
-    """90 days of headline figures before the as-of date, computed from the demo's own prices."""
-    values = np.sum([closes[t] * shares[t] for t in sorted(closes)], axis=0)
-    cash = sum(balance for _, balance in CASH)
-    monthly_flow = sum(i[1] for i in INCOME) - sum(e[1] for e in EXPENSES)
-    dividends_net = PORTFOLIO_TARGET * 0.0415 * (1 - DIVIDEND_TAX)
-    annual_expenses = 12 * sum(e[1] for e in EXPENSES)
-    index = {d: i for i, d in enumerate(days)}
-    rows = []
-    last = 0
-    probability = 0.9
+def _snapshots(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
+    """90 days of snapshots before the as-of date, each computed by the real models from the ledger as it was.
+
+    The history charts and "since the last briefing" then agree with what today's report computes. The past
+    Monte Carlo runs use fewer paths than a live report, to keep the demo quick to build.
+    """
     for back in range(90, 0, -1):
         day = as_of - timedelta(days=back)
-        while last + 1 < len(days) and days[last + 1] <= day:
-            last += 1
-        value = float(values[index.get(day, last)])
-        ratio = MARGIN_LOAN / value
-        status = "SAFE" if ratio < 0.5 else ("CAUTION" if ratio < FREEZE else "DANGER")
-        survivable = min(1.0, max(0.0, 1 - (MARGIN_LOAN - cash - CREDIT_LIMIT) / (value * FORCED)))
-        probability = float(np.clip(probability + rng.normal(0, 0.004), 0.85, 0.97))
-        rows.append((day.isoformat(), status, round(value), cash, MARGIN_LOAN, round(ratio, 6),
-                     round(value + cash + 45_000_000 - MARGIN_LOAN), monthly_flow,
-                     round(dividends_net * value / PORTFOLIO_TARGET / annual_expenses, 6), round(survivable, 6),
-                     round(probability, 4)))
-    conn.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        inputs = load_inputs(conn, day)
+        inputs = replace(inputs, assumptions=replace(inputs.assumptions, mc_paths=HISTORY_MC_PATHS))
+        montecarlo = simulate_household(inputs, np.random.default_rng(seed), seed=seed)
+        # Commits as it goes: harmless, the demo is built in a temporary file and renamed into place.
+        write_snapshot(conn, build_briefing(inputs, montecarlo=montecarlo).snapshot)
 
 
 def build_demo(path: Path, *, as_of: date, seed: int = 42, force: bool = False) -> None:
