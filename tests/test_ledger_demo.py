@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from lifealm.cli import _register, cli
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.load import load_inputs
+from lifealm.models.briefing import build_briefing
 
 AS_OF = date(2025, 6, 30)
 
@@ -144,8 +145,6 @@ def test_if_missing_builds_only_at_the_default_location(tmp_path: Path) -> None:
 
 
 def test_demo_history_is_what_the_models_compute_for_each_day(demo: Path) -> None:
-    from lifealm.models.briefing import build_briefing
-
     day = AS_OF - timedelta(days=1)
     with sqlite3.connect(demo) as conn:
         conn.row_factory = sqlite3.Row
