@@ -96,3 +96,16 @@ def test_the_installed_entry_point_exits_2_on_usage_errors_and_0_with_json() -> 
                           capture_output=True, text=True, check=False)
     assert good.returncode == 0, good.stderr
     assert 0.0 <= json.loads(good.stdout)["success_probability"] <= 1.0
+
+
+def test_success_can_also_require_no_forced_sale() -> None:
+    """Counting a forced liquidation as failure can only lower the success rate, on the same draws."""
+    args = ("--initial", "100000000", "--withdrawal-rate", "0.04", "--loan", "60000000", "--paths", "2000",
+            "--seed", "7")
+    code, out = _run(*args)
+    strict_code, strict_out = _run(*args, "--success", "no-forced-sale")
+    assert code == 0 and strict_code == 0, (out, strict_out)
+    loose, strict = json.loads(out), json.loads(strict_out)
+    assert strict["success_definition"] == "spending_sustained_without_forced_liquidation"
+    assert loose["forced_liquidation_probability"] > 0  # the loan is large enough for forced sales to happen
+    assert strict["success_probability"] < loose["success_probability"]

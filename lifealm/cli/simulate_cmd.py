@@ -23,6 +23,7 @@ from lifealm.models.montecarlo.config import (
     MarketModel,
     SimulationConfig,
     SpendingRule,
+    SuccessDefinition,
 )
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import SOURCE, ReturnHistory, load_history
@@ -132,8 +133,10 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
     spending = SpendingRule(rule=opts["spending_rule"],
                             withdrawal_rate=opts["withdrawal_rate"] if opts["withdrawal_rate"] is not None
                             else DEFAULT_RATE, inflation_adjust=opts["inflation_adjust"])
+    definition: SuccessDefinition = ("spending_sustained_without_forced_liquidation"
+                                     if opts["success"] == "no-forced-sale" else "spending_sustained")
     config = replace(config, household=house, market=_market(opts, config.market, history), spending=spending,
-                     steps=opts["steps"])
+                     steps=opts["steps"], success_definition=definition)
     if opts["years"] is not None:
         config = replace(config, years=opts["years"])
     if opts["paths"] is not None:
@@ -176,6 +179,9 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
 @click.option("--inflation-std", type=STD, help="Parametric: standard deviation of annual inflation.")
 @click.option("--loan", type=MONEY, help="Secured margin loan balance (replaces the ledger's).")
 @click.option("--credit-line", type=MONEY, help="Standby (unsecured) credit line limit.")
+@click.option("--success", "success", type=click.Choice(["spending", "no-forced-sale"]), default="spending",
+              show_default=True, help="What counts as success: spending sustained for the whole horizon, or that "
+              "and never a forced liquidation.")
 @click.option("--target-success", type=click.FloatRange(0.0, 1.0, min_open=True),
               help="Also solve for the highest spending that keeps this success rate.")
 @with_settings(as_of=True)
