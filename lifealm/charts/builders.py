@@ -23,13 +23,36 @@ MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
 PERCENT_FORMAT = ".0%"
 
 
-def _data(rows: list[dict[str, Any]]) -> alt.Data:
-    """Inline data: the rows travel inside the spec, so the page needs no file or network access."""
-    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+class _Rows:
+    """Chart rows kept out of Altair: each builder draws on named placeholders, and `_finish` puts the rows back.
+
+    Altair converts and schema-validates every inline row on `to_dict()`; for years of daily history that cost
+    seconds per chart. A placeholder name is validated instead, and the rows (plain JSON values built here) are
+    inlined into the finished dict, so the spec has the same shape as with inline data and needs no file or
+    network access.
+    """
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, rows: list[dict[str, Any]]) -> alt.NamedData:
+        name = f"lifealm-rows-{len(self.by_name)}"  # numbered per chart: the same chart gives the same bytes
+        self.by_name[name] = rows
+        return alt.NamedData(name=name)
+
+    def inline(self, node: Any) -> Any:
+        """A copy of `node` with every `{"name": placeholder}` data reference replaced by its inline rows."""
+        if isinstance(node, dict):
+            if set(node) == {"name"} and node["name"] in self.by_name:
+                return {"values": self.by_name[node["name"]]}
+            return {key: self.inline(value) if key in ("data", "layer") else value for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.inline(item) for item in node]
+        return node
 
 
-def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str) -> Spec:
-    spec: Spec = chart.properties(title=title).to_dict()
+def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows) -> Spec:
+    spec: Spec = rows.inline(chart.properties(title=title).to_dict())
     themed = th.apply(spec, theme)
     themed["width"] = "container" if theme.name == "dark" else theme.width
     themed["height"] = theme.height
@@ -38,6 +61,7 @@ def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str) -> Spec:
 
 def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     """Margin ratio against drawdown, the freeze / call / forced-liquidation lines and today's position."""
+    named = _Rows()
     rows = [{"drawdown": 0.0, "ratio": view.ratio}] if view.ratio is not None else []
     rows += [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
     # Explicit domains: with no loan (or an infinite ratio) there are no rows, and Vega would warn on empty extents.
@@ -46,7 +70,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
               scale=alt.Scale(domain=[0, widest]))
     y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT),
               scale=alt.Scale(domain=[0, 1.2], clamp=True))
-    curve = alt.Chart(_data(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
+    curve = alt.Chart(named(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
         x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
     )
     lines = [
@@ -55,7 +79,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
         {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad},
     ]
     lines = [line for line in lines if line["level"] is not None]
-    rule_data = _data(lines)
+    rule_data = named(lines)
     rules = alt.Chart(rule_data).mark_rule(strokeDash=[4, 3]).encode(
         y=alt.Y("level:Q"), color=alt.Color("colour:N", scale=None)
     )
@@ -64,17 +88,18 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     )
     layers: list[alt.Chart] = [rules, labels, curve]
     if view.ratio is not None:
-        today = alt.Chart(_data([{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
+        today = alt.Chart(named([{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
         layers.append(today.mark_point(size=140, filled=True, color=theme.good).encode(x=x, y=y))
         layers.append(today.mark_text(align="left", dx=8, dy=10, color=theme.good).encode(x=x, y=y, text="label:N"))
     if view.max_survivable_drawdown is not None:
-        survive = alt.Chart(_data([{"drawdown": view.max_survivable_drawdown}]))
+        survive = alt.Chart(named([{"drawdown": view.max_survivable_drawdown}]))
         layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2], clip=True).encode(x="drawdown:Q"))
-    return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls")
+    return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls", named)
 
 
 def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
     """Cash needed to avoid forced liquidation at each drop, coloured by survival, against the defense."""
+    named = _Rows()
     rows = [
         {
             "drawdown": s.drawdown,
@@ -83,7 +108,7 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
         }
         for s in view.ladder
     ]
-    bars = alt.Chart(_data(rows)).mark_bar().encode(
+    bars = alt.Chart(named(rows)).mark_bar().encode(
         x=alt.X("drawdown:O", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, labelAngle=0)),
         y=alt.Y("repay:Q", title="cash needed", axis=alt.Axis(labelExpr=MONEY_AXIS)),
         color=alt.Color(
@@ -97,7 +122,7 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
         {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
         {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
     ]
-    defense_data = _data(defense)
+    defense_data = named(defense)
     rules = alt.Chart(defense_data).mark_rule(strokeDash=[5, 3], strokeWidth=1.5).encode(
         y="amount:Q", color=alt.Color("colour:N", scale=None)
     )
@@ -106,22 +131,23 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
     )
     # The two unrelated colour fields must not share one legend scale.
     layered = alt.layer(bars, rules, labels).resolve_scale(color="independent")
-    return _finish(layered, theme, "Stress ladder: cash needed vs. defense")
+    return _finish(layered, theme, "Stress ladder: cash needed vs. defense", named)
 
 
 def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
     """Projected after-tax dividends per year against annual expenses, with the crossover year marked."""
+    named = _Rows()
     rows = [
         {"year": y.year, "income": y.income, "covers": y.income >= view.annual_expenses > 0} for y in view.years
     ]
-    bars = alt.Chart(_data(rows)).mark_bar().encode(
+    bars = alt.Chart(named(rows)).mark_bar().encode(
         x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("income:Q", title="dividends after tax", axis=alt.Axis(labelExpr=MONEY_AXIS)),
         color=alt.Color("covers:N", legend=None, scale=alt.Scale(domain=[False, True],
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
     )
-    expense = alt.Chart(_data([{"amount": view.annual_expenses, "label": "annual expenses"}]))
+    expense = alt.Chart(named([{"amount": view.annual_expenses, "label": "annual expenses"}]))
     layers: list[alt.Chart] = [
         bars,
         expense.mark_rule(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5).encode(y="amount:Q"),
@@ -130,11 +156,11 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
         ),
     ]
     if view.crossover_year is not None:
-        cross = alt.Chart(_data([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
+        cross = alt.Chart(named([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
         layers.append(cross.mark_rule(color=theme.good, strokeWidth=2).encode(x="year:O"))
         layers.append(cross.mark_text(color=theme.good, align="left", dx=4, y=8, fontSize=10).encode(
             x="year:O", text="label:N"))
-    return _finish(alt.layer(*layers), theme, "Dividend snowball")
+    return _finish(alt.layer(*layers), theme, "Dividend snowball", named)
 
 
 def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
@@ -144,66 +170,74 @@ def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
 
 def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     """Net worth over the snapshots (today included)."""
-    chart = alt.Chart(_data(_history_rows(points))).mark_line(
+    named = _Rows()
+    chart = alt.Chart(named(_history_rows(points))).mark_line(
         color=theme.accent, point=len(points) < 60
     ).encode(
         x=alt.X("day:T", title=None),
         y=alt.Y("net_worth:Q", title="net worth", axis=alt.Axis(labelExpr=MONEY_AXIS), scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("day:T"), alt.Tooltip("net_worth:Q", format=",.0f")],
     )
-    return _finish(chart, theme, "Net worth history")
+    return _finish(chart, theme, "Net worth history", named)
 
 
 def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     """Margin ratio over the snapshots, with the freeze threshold for scale."""
+    named = _Rows()
     rows = [r for r in _history_rows(points) if r["ratio"] is not None]
-    line = alt.Chart(_data(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
+    line = alt.Chart(named(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
         x=alt.X("day:T", title=None),
         y=alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT)),
         tooltip=[alt.Tooltip("day:T"), alt.Tooltip("ratio:Q", format=".1%")],
     )
     layers: list[alt.Chart] = [line]
     if view.freeze is not None:
-        freeze = alt.Chart(_data([{"level": view.freeze}]))
+        freeze = alt.Chart(named([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
-    return _finish(alt.layer(*layers), theme, "Margin ratio history")
+    return _finish(alt.layer(*layers), theme, "Margin ratio history", named)
 
 
 def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     """Monte Carlo success probability at each briefing that ran the simulation."""
+    named = _Rows()
     rows = [r for r in _history_rows(points) if r["success"] is not None]
-    chart = _data(rows)
+    chart = named(rows)
     line = alt.Chart(chart).mark_line(color=theme.accent, point=len(rows) < 60).encode(
         x=alt.X("day:T", title=None),
         y=alt.Y("success:Q", title="success probability", axis=alt.Axis(format=PERCENT_FORMAT),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("day:T"), alt.Tooltip("success:Q", format=".1%")],
     )
-    return _finish(line, theme, "Monte Carlo success history")
+    return _finish(line, theme, "Monte Carlo success history", named)
 
 
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
-    """Portfolio value by holding, largest first."""
-    rows = [{"holding": f"{s.ticker} {s.name}".strip(), "value": s.value} for s in slices]
-    chart = alt.Chart(_data(rows)).mark_bar(color=theme.accent).encode(
-        y=alt.Y("holding:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+    """Portfolio value by holding, largest first; the smaller ones may share a last "N others" bar."""
+    named = _Rows()
+    rows = [{"holding": f"{s.others} others" if s.others else f"{s.ticker} {s.name}".strip(), "value": s.value,
+             "order": n} for n, s in enumerate(slices)]
+    # Drawn in the given order (largest first), so the "N others" bar stays last whatever its size.
+    chart = alt.Chart(named(rows)).mark_bar(color=theme.accent).encode(
+        y=alt.Y("holding:N", title=None, sort=alt.EncodingSortField(field="order", order="ascending"),
+                axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS),
                 scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
         tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
     )
-    spec = _finish(chart, theme, "Allocation by holding")
+    spec = _finish(chart, theme, "Allocation by holding", named)
     spec["height"] = max(theme.height // 2, 22 * len(rows))
     return spec
 
 
 def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
     """Net-worth percentiles per year: P10–P90 and P25–P75 bands, the P50 line."""
+    named = _Rows()
     rows = [
         {"year": y.year, "p10": y.values.p10, "p25": y.values.p25, "p50": y.values.p50,
          "p75": y.values.p75, "p90": y.values.p90}
         for y in result.net_worth
     ]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(named(rows))
     x = alt.X("year:Q", title="years from today")
     money = alt.Axis(labelExpr=MONEY_AXIS)
     outer = base.mark_area(color=theme.accent_soft, opacity=0.55).encode(
@@ -211,19 +245,20 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
     inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
     median = base.mark_line(color=theme.good, strokeWidth=2).encode(
         x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title="median")])
-    zero = alt.Chart(_data([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
-    return _finish(alt.layer(outer, inner, median, zero), theme, "Monte Carlo: net worth P10–P90 (P50 line)")
+    zero = alt.Chart(named([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
+    return _finish(alt.layer(outer, inner, median, zero), theme, "Monte Carlo: net worth P10–P90 (P50 line)", named)
 
 
 def montecarlo_failures(result: MonteCarloResult, theme: th.Theme) -> Spec:
     """In which year failing paths first could not meet spending."""
+    named = _Rows()
     rows = [{"year": c.year, "paths": c.paths} for c in result.failure_years]
-    chart = alt.Chart(_data(rows)).mark_bar(color=theme.bad).encode(
+    chart = alt.Chart(named(rows)).mark_bar(color=theme.bad).encode(
         x=alt.X("year:Q", title="year of first shortfall", bin=False, scale=alt.Scale(domain=[0, result.years])),
         y=alt.Y("paths:Q", title="paths"),
         tooltip=["year:Q", "paths:Q"],
     )
-    return _finish(chart, theme, "Monte Carlo: year of failure (failing paths only)")
+    return _finish(chart, theme, "Monte Carlo: year of failure (failing paths only)", named)
 
 
 def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:

@@ -1,8 +1,9 @@
-"""Turn a frozen Briefing into the frozen ChartData the builders draw (no computation beyond selection)."""
+"""Turn a frozen Briefing into the frozen ChartData the builders draw (selection and thinning, no new figures)."""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from lifealm.charts.inputs import (
     AllocationSlice,
@@ -15,9 +16,42 @@ from lifealm.charts.inputs import (
 )
 from lifealm.models.briefing import Briefing
 
+# The allocation chart draws this many of the largest holdings; the rest share one "N others" bar.
+ALLOCATION_BARS = 20
+# History charts keep every point of the last year; older points are thinned to one per calendar month.
+RECENT_YEARS = 1
+
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
+
+
+def thin_history(points: tuple[HistoryPoint, ...], as_of: date) -> tuple[HistoryPoint, ...]:
+    """Every point of the last year, and before that each calendar month's last point; oldest first.
+
+    Twenty years of daily briefings are 7,300 points, far more than a chart can show, and each one costs time
+    in the browser and in vl-convert. The latest point (today's) is always kept. briefing.json keeps them all.
+    """
+    ordered = sorted(points, key=lambda p: p.day)
+    # The same calendar day a year earlier (29 February falls back to the 28th).
+    cut = date(as_of.year - RECENT_YEARS, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day))
+    kept: list[HistoryPoint] = []
+    for n, point in enumerate(ordered):
+        following = ordered[n + 1] if n + 1 < len(ordered) else None
+        month_end = following is None or (following.day.year, following.day.month) != (point.day.year, point.day.month)
+        if point.day >= cut or month_end:
+            kept.append(point)
+    return tuple(kept)
+
+
+def allocation_slices(holdings: list[AllocationSlice], bars: int = ALLOCATION_BARS) -> tuple[AllocationSlice, ...]:
+    """The largest `bars` holdings, largest first, then one slice summing all the others (if more than one)."""
+    ordered = sorted(holdings, key=lambda s: (-s.value, s.ticker))
+    if len(ordered) <= bars + 1:  # one "1 others" bar would hide a holding to save no space
+        return tuple(ordered)
+    rest = ordered[bars:]
+    others = AllocationSlice(ticker="", name="", value=math.fsum(s.value for s in rest), others=len(rest))
+    return (*ordered[:bars], others)
 
 
 def chart_data(b: Briefing) -> ChartData:
@@ -50,13 +84,13 @@ def chart_data(b: Briefing) -> ChartData:
         annual_expenses=b.dividends.annual_expenses,
         crossover_year=None if b.dividends.crossover_year is None else start + b.dividends.crossover_year,
     )
-    history = tuple(
+    history = thin_history(tuple(
         HistoryPoint(day=s.snapshot_date, net_worth=s.net_worth, margin_ratio=s.margin_ratio,
                      success_probability=s.success_probability)
         for s in b.history.series
-    )
+    ), b.as_of)
     valued = [h for h in b.valuation.holdings if h.value is not None and h.value > 0]
-    valued.sort(key=lambda h: (-(h.value or 0.0), h.ticker))
-    allocation = tuple(AllocationSlice(ticker=h.ticker, name=h.name, value=h.value or 0.0) for h in valued)
+    allocation = allocation_slices([AllocationSlice(ticker=h.ticker, name=h.name, value=h.value or 0.0)
+                                    for h in valued])
     return ChartData(margin=margin, dividends=dividends, history=history, allocation=allocation,
                      montecarlo=b.montecarlo)

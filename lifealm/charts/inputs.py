@@ -54,9 +54,12 @@ class HistoryPoint:
 
 @dataclass(frozen=True, slots=True)
 class AllocationSlice:
+    """One bar of the allocation chart: a holding, or (others > 0) the summed value of that many smaller ones."""
+
     ticker: str
     name: str
     value: float
+    others: int = 0
 
 
 @dataclass(frozen=True, slots=True)

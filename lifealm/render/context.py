@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from lifealm.charts.collect import ALLOCATION_BARS
+
+# The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
+PDF_HOLDINGS = 25
 
 STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger"}
 
@@ -45,11 +50,13 @@ CHART_CAPTIONS = {
     "forced-liquidation levels, the dotted line the largest survivable drop.",
     "stress-ladder": "Cash needed at each drop to stay clear of forced liquidation, against the defense with "
     "and without the standby line.",
-    "allocation": "Portfolio value by holding.",
+    "allocation": f"Portfolio value by holding; beyond the {ALLOCATION_BARS} largest, the rest are summed in one bar.",
     "dividends": "Projected after-tax dividends per year against annual expenses.",
-    "net-worth-history": "Net worth at each briefing.",
-    "margin-history": "Margin ratio at each briefing; the dashed line is the freeze level.",
-    "success-history": "Monte Carlo success probability at each briefing that ran the simulation.",
+    "net-worth-history": "Net worth at each briefing; before the last year, at each month's last briefing.",
+    "margin-history": "Margin ratio at each briefing (before the last year, each month's last); the dashed line "
+    "is the freeze level.",
+    "success-history": "Monte Carlo success probability at each briefing that ran the simulation (before the "
+    "last year, each month's last).",
     "montecarlo-fan": "Simulated net worth: the wide band holds 80 % of paths, the narrow one 50 %, the line "
     "is the median.",
     "montecarlo-failures": "When the failing paths first could not pay for the household's spending.",
@@ -76,3 +83,15 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
         "has_line": bool(doc["defense"]["credit_available"]),
     }
+
+
+def largest_holdings(holdings: Sequence[Mapping[str, Any]], limit: int = PDF_HOLDINGS) -> tuple[list[Any], int]:
+    """The rows a capped table shows and how many it leaves out (said on the page, never silently dropped).
+
+    Up to `limit` holdings, all shown in the ledger's order; beyond that the largest by value, with holdings
+    that could not be valued first (they are data problems the reader must see).
+    """
+    if len(holdings) <= limit:
+        return list(holdings), 0
+    ranked = sorted(holdings, key=lambda h: (h["value"] is not None, -(h["value"] or 0.0), str(h["ticker"])))
+    return ranked[:limit], len(holdings) - limit

@@ -12,7 +12,7 @@ import vl_convert
 from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
-from lifealm.render.context import base_context, status_class
+from lifealm.render.context import base_context, largest_holdings, status_class
 from lifealm.render.environment import render_template
 from lifealm.render.site import ArchiveEntry
 
@@ -54,7 +54,9 @@ def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: st
 
 def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
     """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images."""
-    return render_template("print.html", **base_context(doc), medium="print", specs={}, svgs=svgs)
+    shown, more = largest_holdings(doc["holdings"])
+    return render_template("print.html", **base_context(doc), medium="print", specs={}, svgs=svgs,
+                           print_holdings=shown, more_holdings=more)
 
 
 def render_archive(entries: Sequence[ArchiveEntry]) -> str:
