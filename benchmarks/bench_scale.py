@@ -3,9 +3,10 @@
 The scale ledger starts as the demo ledger (same loans, cash, expenses, income) and is grown by direct
 `executemany` into the real schema (the CSV import path is measured on its own in bench_import): 290 more
 holdings, twenty years of business-day prices for all 300, quarterly dividends, and a daily snapshot for twenty
-years. Each report runs as a fresh `python -m lifealm report` child; its wall time and peak RSS (ru_maxrss from
-wait4) are measured. When the aim (under 2× the demo's time, under 1 GB) is missed, or LIFEALM_BENCH_PROFILE=1,
-one in-process report on the scale ledger is profiled with cProfile.
+years. The charts draw the last year daily and older history at month-ends, the 20 largest holdings plus one
+"others" bar; the PDF lists the 25 largest holdings. Each report runs as a fresh `python -m lifealm report`
+child; its wall time and peak RSS (ru_maxrss from wait4) are measured. When the aim (under 2× the demo's time,
+under 1 GB) is missed, or LIFEALM_BENCH_PROFILE=1, one in-process report on the scale ledger is profiled.
 """
 
 from __future__ import annotations
@@ -114,6 +115,21 @@ def _inline_rows(node: object) -> int:
     return 0
 
 
+def drawn(day: Path, snapshots: int) -> str:
+    """What the scale report shows: history points per chart, allocation bars, PDF pages (from its own files)."""
+    import json
+
+    from pypdf import PdfReader
+
+    history = json.loads((day / "charts" / "net-worth-history.vl.json").read_text("utf-8"))
+    bars = json.loads((day / "charts" / "allocation.vl.json").read_text("utf-8"))
+    series = json.loads((day / "briefing.json").read_text("utf-8"))["history"]["series"]
+    pages = len(PdfReader(day / "briefing.pdf").pages)
+    return (f"scale report draws {_inline_rows(history):,} of {len(series):,} history points ({snapshots:,} "
+            f"snapshots before today; briefing.json keeps all), {_inline_rows(bars)} allocation bars, "
+            f"a {pages}-page PDF")
+
+
 def breakdown(db: Path) -> list[str]:
     """Inside the charts and PDF stages: Altair building per theme, vl-convert per chart, WeasyPrint, output sizes."""
     import json
@@ -217,6 +233,7 @@ def main() -> None:
                  if p.is_file() and "assets" not in p.parts]
         print("   largest scale outputs: " + ", ".join(f"{p} {s / 1024:.0f} KiB"
                                                       for p, s in sorted(sizes, key=lambda x: -x[1])[:4]))
+        print("   " + drawn(root / "site-scale" / AS_OF.isoformat(), counts["snapshots"]))
         if missed or os.environ.get("LIFEALM_BENCH_PROFILE") == "1":
             print("   where the scale report's time goes (demo figures in brackets):")
             for scale_line, demo_line in zip(breakdown(scale), breakdown(demo), strict=True):

@@ -116,3 +116,15 @@ def test_success_history_only_when_some_briefing_ran_the_simulation() -> None:
     spec = build_all(replace(data, history=history), theme.DARK)["success-history"]
     rows = spec["data"]["values"]
     assert [r["success"] for r in rows] == [p.success_probability for p in history if p.success_probability is not None]
+
+
+def test_rows_are_inlined_into_every_layer_and_no_placeholder_is_left() -> None:
+    data = _data(_montecarlo())
+    for chart_id, spec in build_all(data, theme.DARK).items():
+        assert "lifealm-rows-" not in json.dumps(spec), chart_id
+        assert "datasets" not in spec, chart_id
+        views = spec.get("layer", [spec])
+        assert views and all(isinstance(v["data"]["values"], list) for v in views), chart_id
+    margin = build_all(data, theme.LIGHT)["margin-history"]
+    assert [r["ratio"] for r in margin["layer"][0]["data"]["values"]] == [p.margin_ratio for p in data.history]
+    assert margin["layer"][1]["data"]["values"] == [{"level": data.margin.freeze}]
