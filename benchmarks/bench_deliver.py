@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -15,6 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from benchmarks.child import run_lifealm
 from lifealm.deliver.briefing_mail import compose_message, load_briefing
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.smtp import send_message
@@ -33,22 +31,15 @@ class _Count:
         return "250 OK"
 
 
-def _lifealm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lifealm", *args], capture_output=True, text=True, check=True)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         ledger, out = root / "ledger.db", root / "site"
-        _lifealm("demo", "--db", str(ledger), "--as-of", AS_OF)
+        run_lifealm("demo", "--db", str(ledger), "--as-of", AS_OF)
 
-        started = time.perf_counter()
-        done = _lifealm("run", "--no-email", "--db", str(ledger), "--out", str(out), "--as-of", AS_OF)
-        seconds = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"   lifealm run --no-email (demo ledger, child process): {seconds:.2f} s wall, "
-              f"peak RSS of the largest child {peak_mb:.0f} MB")
+        done = run_lifealm("run", "--no-email", "--db", str(ledger), "--out", str(out), "--as-of", AS_OF)
+        print(f"   lifealm run --no-email (demo ledger, child process): {done.seconds:.2f} s wall, "
+              f"peak RSS {done.peak_rss_mib} MiB")
         print(f"   its log line: {done.stderr.strip()}")
 
         briefing, pdf = load_briefing(out / AS_OF)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import resource
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,7 @@ import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.child import run_lifealm
 from lifealm.ledger.db import create_ledger, open_ledger
 from lifealm.ledger.load import LATEST_PRICE_SQL, load_inputs
 
@@ -42,13 +42,9 @@ def _write_files(folder: Path) -> tuple[Path, Path]:
 
 
 def _run(args: list[str]) -> tuple[float, int]:
-    """Run `lifealm` in a child process; return wall seconds and the child's peak RSS in MiB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lifealm", *args], check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux: the largest child so far
-    return elapsed, max(peak, before) // 1024
+    """Run `lifealm` in a child process; return wall seconds and the child's own peak RSS in MiB."""
+    done = run_lifealm(*args)
+    return done.seconds, done.peak_rss_mib
 
 
 def main() -> None:

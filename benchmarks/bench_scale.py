@@ -17,8 +17,6 @@ import os
 import pstats
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -26,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.child import run_lifealm
 from lifealm.ledger.demo import build_demo
 from lifealm.ledger.load import LATEST_PRICE_SQL
 from lifealm.pipeline import STAGES, build_report
@@ -85,17 +84,8 @@ def grow(db: Path) -> dict[str, int]:
 
 def run_report(db: Path, out: Path) -> tuple[float, int]:
     """`python -m lifealm report` as a child process: (wall seconds, the child's own peak RSS in MiB)."""
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "lifealm", "report", "--db", str(db), "--out", str(out),
-                              "--as-of", AS_OF.isoformat()], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert child.stderr is not None
-    errors = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"lifealm report failed on {db}: {errors.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss // 1024  # KiB on Linux
+    done = run_lifealm("report", "--db", str(db), "--out", str(out), "--as-of", AS_OF.isoformat())
+    return done.seconds, done.peak_rss_mib
 
 
 def stage_timings(db: Path, out: Path) -> dict[str, float]:
