@@ -6,6 +6,7 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
@@ -96,10 +97,23 @@ def test_check_reports_findings(ledger_path: Path) -> None:
     assert "integrity ok" in output
     assert "missing_price: C.T" in output
     assert "stale_price: B.T" in output and "age_days=29" in output
-    assert "A.T" not in output
+    assert "missing_price: A.T" not in output and "stale_price: A.T" not in output  # its close is fresh
     assert "credit_over_limit: line" in output
     assert "negative_balance: wallet" in output
     assert "no_expenses" in output
+
+
+def test_check_reports_what_the_report_would(ledger_path: Path) -> None:
+    """`lifealm check` shows the models' own findings: a holding priced in USD with no USD rate is not valued."""
+    conn = create_ledger(ledger_path)
+    conn.execute("INSERT INTO holdings (ticker, shares, currency) VALUES ('AAPL', 10, 'USD')")
+    conn.execute("INSERT INTO prices VALUES ('AAPL', '2025-06-27', 200)")
+    conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('food', 1000)")
+    conn.commit()
+    conn.close()
+    code, output = run("check", "--db", str(ledger_path), "--as-of", "2025-06-30")
+    assert code == 0, output
+    assert "error: missing_fx_rate: AAPL" in output
 
 
 def test_check_finds_broken_foreign_keys(ledger_path: Path) -> None:
@@ -124,3 +138,15 @@ def test_check_on_the_demo_is_clean(ledger_path: Path) -> None:
 def test_new_ledgers_are_private(ledger_path: Path) -> None:
     assert run("init", "--db", str(ledger_path))[0] == 0
     assert ledger_path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("folder", ["a#b", "c%20d", "e?f"])
+def test_read_only_commands_accept_any_path(tmp_path: Path, folder: str) -> None:
+    """`#`, `?` and `%` in the ledger's path must not be read as URI syntax by the read-only open."""
+    db = tmp_path / folder / "ledger.db"
+    db.parent.mkdir()
+    create_ledger(db).close()
+    code, output = run("check", "--db", str(db), "--as-of", "2025-06-30")
+    assert code == 0, output
+    assert "integrity ok" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]  # no stray file made from half the path

@@ -14,7 +14,8 @@ from pathlib import Path
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.smtp import check_connection
 from lifealm.errors import LifealmError
-from lifealm.ledger.db import SCHEMA_VERSION, schema_version
+from lifealm.ledger.check import integrity_problems
+from lifealm.ledger.db import SCHEMA_VERSION, readonly_uri, schema_version
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,10 @@ def check_ledger(path: Path) -> Check:
         return Check("ledger", False, f"{path}: no ledger here",
                      "run `lifealm init` (or `lifealm demo`), or point --db / LIFEALM_DB at your ledger")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(readonly_uri(path), uri=True)
         try:
             version = schema_version(conn)
-            integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+            integrity, orphans = integrity_problems(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -88,13 +88,12 @@ def check_ledger(path: Path) -> Check:
                      f"({SCHEMA_VERSION})", "upgrade lifealm")
     if version < SCHEMA_VERSION:
         return Check("ledger", False, f"{path}: schema version {version}, needs migrating to {SCHEMA_VERSION}",
-                     "run `lifealm init` on it once to migrate it")
-    if integrity != ["ok"]:
+                     "run a command that writes to it once, such as `lifealm report`, to migrate it")
+    if integrity:
         return Check("ledger", False, f"{path}: integrity check failed: {'; '.join(integrity[:3])}",
                      "restore the ledger from a backup")
     if orphans:
-        tables = ", ".join(sorted({str(row[0]) for row in orphans}))
-        return Check("ledger", False, f"{path}: {len(orphans)} row(s) point at missing rows (in {tables})",
+        return Check("ledger", False, f"{path}: {len(orphans)} row(s) point at missing rows ({orphans[0]})",
                      "run `lifealm check` for details")
     return Check("ledger", True, f"{path}: schema version {version}, integrity ok")
 

@@ -65,6 +65,11 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "ledger") -> int:
     return schema_version(conn)
 
 
+def readonly_uri(path: Path) -> str:
+    """A SQLite URI opening `path` read-only; as_uri() escapes `#`, `?` and `%`, which a raw path would not."""
+    return path.resolve().as_uri() + "?mode=ro"
+
+
 def _check_is_ledger(path: Path) -> None:
     try:
         with path.open("rb") as handle:
@@ -96,7 +101,7 @@ def open_ledger(path: Path, *, create: bool = False, readonly: bool = False) -> 
         _check_is_ledger(path)
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            conn = sqlite3.connect(readonly_uri(path), uri=True)
         else:
             conn = sqlite3.connect(path)
         _configure(conn)
