@@ -145,6 +145,24 @@ def test_partial_columns_do_not_reset_the_others(empty: Path, tmp_path: Path) ->
                                                                                     "NISA")]
 
 
+def test_updating_only_the_margin_loan_balance(empty: Path, tmp_path: Path) -> None:
+    """The commonest edit: a new balance for an existing margin loan, every other column left as stored."""
+    full = tmp_path / "loans.csv"
+    full.write_text("name,balance,rate,collateral_type,freeze_pct,margin_call_pct,forced_liq_pct\n"
+                    "margin,50000000,0.02,portfolio,0.6,0.7,0.85\n")
+    assert run("import", "loans", str(full), "--db", str(empty))[0] == 0
+    balance = tmp_path / "balance.csv"
+    balance.write_text("name,balance\nmargin,48000000\n")
+    code, output = run("import", "loans", str(balance), "--db", str(empty))
+    assert code == 0, output
+    assert rows(empty, "SELECT balance, collateral_type, forced_liq_pct FROM loans") == [
+        (48000000.0, "portfolio", 0.85)]
+    new_line = tmp_path / "new.csv"  # a new loan without its type is still refused, by the schema, with its line
+    new_line.write_text("name,balance\nunknown,1000\n")
+    code, output = run("import", "loans", str(new_line), "--db", str(empty))
+    assert code == 1 and "new.csv:2:" in output
+
+
 def _export_all(db: Path, folder: Path) -> dict[str, bytes]:
     folder.mkdir(exist_ok=True)
     out = {}

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from lifealm.render.filters import (
     MISSING,
     money,
+    number,
     percent,
     percent_down,
     plain,
     points,
+    points_down,
     points_plain,
     script_json,
     signed_money,
@@ -90,3 +92,17 @@ def test_survival_figures_are_rounded_toward_zero(value: float, digits: int, exp
 def test_percent_down_never_shows_more_than_the_value(value: float) -> None:
     shown = float(percent_down(value, 1).removesuffix(" %")) / 100
     assert shown <= value + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3400, "3,400"), (12.5, "12.5"), (1234.56789, "1,234.5679"), (0.00001, "<0.0001"), (2.5e-05, "<0.0001")],
+)
+def test_share_counts_show_fractions_and_never_a_false_zero(value: float, expected: str) -> None:
+    assert number(value) == expected
+
+
+def test_survival_change_is_the_difference_of_what_is_shown() -> None:
+    assert percent_down(0.66537) == percent_down(0.6659) == "66.5 %"
+    assert points_down(0.66537, 0.6659) == "±0.0 pt"
+    assert points_down(0.60, 0.6659) == "+6.5 pt"

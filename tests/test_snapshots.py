@@ -12,6 +12,7 @@ import pytest
 
 from lifealm.errors import LedgerError
 from lifealm.ledger.db import create_ledger, open_ledger
+from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import read_snapshots, write_snapshot
 from lifealm.models.briefing import build_briefing, snapshot_from_briefing
 from lifealm.models.inputs import CashAccount, Holding, LedgerInputs, Loan, PricePoint, Snapshot
@@ -79,3 +80,23 @@ def test_briefing_snapshot_round_trip_feeds_the_next_days_history(ledger_path: P
     stored = read_snapshots(conn)
     assert [s.status for s in stored] == ["SAFE", "CAUTION"]
     assert stored[1].portfolio_value == 87_500_000.0
+
+
+def test_a_run_without_the_simulation_keeps_the_days_success_probability(ledger_path: Path) -> None:
+    conn = create_ledger(ledger_path)
+    write_snapshot(conn, snap(DAY, success_probability=0.93))
+    write_snapshot(conn, snap(DAY, portfolio_value=126e6, success_probability=None))  # --no-montecarlo
+    (stored,) = read_snapshots(conn)
+    assert (stored.portfolio_value, stored.success_probability) == (126e6, 0.93)
+    conn.close()
+
+
+def test_loading_a_damaged_snapshot_is_an_error_naming_the_row(ledger_path: Path) -> None:
+    conn = create_ledger(ledger_path)
+    write_snapshot(conn, snap(DAY - timedelta(days=1)))
+    conn.execute("UPDATE snapshots SET net_worth = 'abc'")
+    conn.commit()
+    with pytest.raises(LedgerError, match=r"snapshots row 2026-11-23: net_worth holds 'abc'") as raised:
+        load_inputs(conn, DAY)
+    assert "DELETE FROM snapshots WHERE snapshot_date = '2026-11-23'" in str(raised.value)
+    conn.close()

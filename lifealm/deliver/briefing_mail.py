@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.smtp import send_message
 from lifealm.errors import LifealmError
 from lifealm.render.email_body import render_email
+from lifealm.render.files import FileModes, write_atomic
 
 BRIEFING_JSON = "briefing.json"
 BRIEFING_PDF = "briefing.pdf"
@@ -88,18 +87,9 @@ def compose_message(
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    """Owner-only, like the rest of the output: the briefing is private."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)  # the briefing is private: owner-only, like the rest of the output
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, FileModes.private())
 
 
 def sent_record_path(out_dir: Path, as_of: str) -> Path:

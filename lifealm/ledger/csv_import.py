@@ -73,9 +73,12 @@ def ensure_writable(path: Path) -> None:
                           hint=f"make the directory writable (chmod u+w {path.parent})")
 
 
-def _check_row(kind: Kind, values: dict[str, object], where: str, problems: _Problems) -> None:
+def _check_row(kind: Kind, values: dict[str, object], present: frozenset[str], where: str,
+               problems: _Problems) -> None:
     """Checks that span several cells of one row."""
-    if kind.name == "loans":
+    if kind.name == "loans" and "collateral_type" in present:
+        # Without collateral_type the file updates some columns of existing loans (say, the balance): the rest
+        # stay as stored, so the schema's own CHECK judges the merged row (reported as FILE:LINE on refusal).
         thresholds = [values.get(n) for n in ("freeze_pct", "margin_call_pct", "forced_liq_pct")]
         if values.get("collateral_type") == "portfolio":
             if any(t is None for t in thresholds):
@@ -110,6 +113,7 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
     by_type = parsers(today)
     plan = [(col, pos, by_type[col.type]) for col, pos in zip(kind.columns, header.positions, strict=True)]
     needs_row_check = kind.name in ("loans", "assumptions")
+    present = frozenset(header.present)
     for line, cells in rows:
         if len(cells) != header.width:
             problems.add(f"{path}:{line}: row: expected {header.width} cells like the header, found {len(cells)}")
@@ -132,7 +136,8 @@ def _parse(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], pa
                 ok = False
         if ok and needs_row_check:
             before = problems.count
-            _check_row(kind, dict(zip(kind.column_names, out[2:], strict=True)), f"{path}:{line}", problems)
+            _check_row(kind, dict(zip(kind.column_names, out[2:], strict=True)), present, f"{path}:{line}",
+                       problems)
             ok = problems.count == before
         out[1] = int(ok)
         yield tuple(out)
@@ -184,21 +189,31 @@ def _cross_checks(conn: sqlite3.Connection, kind: Kind, path: Path, problems: _P
                          "import it with `lifealm import holdings` first, or check the spelling")
 
 
-def _upsert_sql(kind: Kind, header: Header, source: str) -> str:
-    cols = ", ".join(f'"{c}"' for c in kind.column_names)
+def _upsert_sql(kind: Kind, header: Header, where: str) -> str:
+    """INSERT … ON CONFLICT DO UPDATE from the staged rows `s` matching `where`.
+
+    Only the columns the file has are updated, so a partial file never resets other columns to defaults. The
+    columns it lacks are taken from the stored row when there is one: SQLite checks CHECK constraints on the row
+    as inserted, before the conflict turns it into an update, so that row must already be the merged one.
+    Rows that would not change are not rewritten, so re-importing the same file leaves the ledger's bytes alone.
+    """
+    names = kind.column_names
+    cols = ", ".join(f'"{c}"' for c in names)
+    exists = f'e."{kind.key[0]}" IS NOT NULL'
+    values = ", ".join(f's."{c}"' if c in header.present or c in kind.key
+                       else f'CASE WHEN {exists} THEN e."{c}" ELSE s."{c}" END' for c in names)
+    join = " AND ".join(f'e."{k}" = s."{k}"' for k in kind.key)
     updates = [c for c in header.present if c not in kind.key]
     changed = " OR ".join(f'{kind.table}."{c}" IS NOT excluded."{c}"' for c in updates)
     assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in updates)
     action = f"DO UPDATE SET {assignments} WHERE {changed}" if updates else "DO NOTHING"
-    # Only the columns the file has are updated, so a partial file never resets other columns to defaults;
-    # rows that would not change are not rewritten, so re-importing the same file leaves the ledger's bytes alone.
-    return (f"INSERT INTO main.{kind.table} ({cols}) SELECT {cols} FROM {source} "
-            f"ON CONFLICT ({', '.join(kind.key)}) {action}")
+    return (f"INSERT INTO main.{kind.table} ({cols}) SELECT {values} FROM temp.import_stage s "
+            f"LEFT JOIN main.{kind.table} e ON {join} WHERE {where} ON CONFLICT ({', '.join(kind.key)}) {action}")
 
 
 def _locate_refusal(conn: sqlite3.Connection, kind: Kind, header: Header, path: Path) -> str:
     """Find the first row the ledger refuses, by inserting row by row inside a transaction that is rolled back."""
-    sql = _upsert_sql(kind, header, "temp.import_stage WHERE line = ?")
+    sql = _upsert_sql(kind, header, "s.line = ?")
     conn.execute("BEGIN IMMEDIATE")
     try:
         for (line,) in conn.execute("SELECT line FROM temp.import_stage WHERE ok = 1 ORDER BY line").fetchall():
@@ -256,7 +271,7 @@ def _import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encodin
         before = int(conn.execute(f"SELECT count(*) FROM main.{kind.table}").fetchone()[0])
         conn.execute("BEGIN IMMEDIATE")
         try:
-            changes = conn.execute(_upsert_sql(kind, header, "temp.import_stage WHERE ok = 1 ORDER BY line")).rowcount
+            changes = conn.execute(_upsert_sql(kind, header, "s.ok = 1 ORDER BY s.line")).rowcount
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK")
             raise ImportValidationError([_locate_refusal(conn, kind, header, path)],

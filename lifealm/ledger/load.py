@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from lifealm.errors import LifealmError
+from lifealm.ledger.snapshots import read_snapshots
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 from lifealm.models.inputs import (
     CashAccount,
@@ -19,7 +20,6 @@ from lifealm.models.inputs import (
     Loan,
     OtherAsset,
     PricePoint,
-    Snapshot,
 )
 
 # Served by the (ticker, price_date) primary key: one index seek per holding, whatever the history length.
@@ -112,12 +112,7 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *, overrides: Mapping[str
                    for r in _rows(conn, "SELECT * FROM income ORDER BY source"))
     fx = tuple(FxRate(r["currency"], _req_date(r["rate_date"]), float(r["rate"]))
                for r in _rows(conn, LATEST_FX_SQL, day))
-    snapshots = tuple(
-        Snapshot(_req_date(r["snapshot_date"]), r["status"], r["portfolio_value"], r["cash"], r["margin_balance"],
-                 r["margin_ratio"], r["net_worth"], r["monthly_cashflow"], r["fire_ratio"],
-                 r["max_survivable_drawdown"], r["success_probability"])
-        for r in _rows(conn, "SELECT * FROM snapshots WHERE snapshot_date < ? ORDER BY snapshot_date", day)
-    )
+    snapshots = read_snapshots(conn, before=as_of)  # type-checked: a damaged row is an error, not a figure
     return LedgerInputs(
         as_of=as_of, base_currency=assumptions.base_currency, holdings=holdings,
         prices=_latest_prices(conn, holdings, as_of), dividends=dividends, loans=loans, cash_accounts=cash,

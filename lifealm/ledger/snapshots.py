@@ -34,7 +34,9 @@ def _row(snapshot: Snapshot) -> tuple[object, ...]:
 def write_snapshot(conn: sqlite3.Connection, snapshot: Snapshot) -> None:
     """Insert or replace the row for `snapshot.snapshot_date` in one transaction (running twice changes nothing)."""
     placeholders = ", ".join("?" for _ in _COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    # A report run without the simulation (--no-montecarlo) keeps the day's earlier success probability.
+    updates = ", ".join(f"{c} = COALESCE(excluded.{c}, snapshots.{c})" if c == "success_probability"
+                        else f"{c} = excluded.{c}" for c in _COLUMNS[1:])
     row = _row(snapshot)
     with conn:  # commits on success, rolls back on error
         conn.execute(
@@ -59,7 +61,8 @@ def _number(value: object, column: str, day: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     raise LedgerError(f"snapshots row {day}: {column} holds {value!r}, not a number.",
-                      hint="delete that snapshot row; the next report writes it again")
+                      hint=f"delete that row (sqlite3 LEDGER \"DELETE FROM snapshots WHERE snapshot_date = '{day}'\"); "
+                      "a report for that date writes it again")
 
 
 def _optional(value: object, column: str, day: object) -> float | None:

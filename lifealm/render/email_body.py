@@ -83,6 +83,8 @@ def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]
         delta_text = ""
         if kind == "money" and delta is not None:
             delta_text = filters.signed_money(delta, currency)
+        elif field == "max_survivable_drawdown":
+            delta_text = filters.points_down(item.get("previous"), item.get("current"))
         elif kind == "ratio" and delta is not None:
             delta_text = filters.points(delta)
         rows.append({"label": CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
@@ -128,7 +130,6 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "monthly_cashflow": _get(briefing, "cashflow.monthly"),
         "fire_ratio": _get(briefing, "fire.ratio"),
         "success_probability": _get(briefing, "montecarlo.success_probability"),
-        "headline": briefing.get("headline") if isinstance(briefing.get("headline"), str) else None,
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
     }

@@ -52,6 +52,11 @@ def percent(value: object, digits: int = 1) -> str:
     return f"{text} %"
 
 
+def _toward_zero(value: float, digits: int) -> float:
+    scale = 10 ** (digits + 2)
+    return float(math.trunc(value * scale + math.copysign(1e-6, value)) / scale)
+
+
 def percent_down(value: object, digits: int = 1) -> str:
     """A fraction as a percentage rounded toward zero: a survivable fall of 0.6659 is 66.5 %, never 66.6 %.
 
@@ -59,8 +64,15 @@ def percent_down(value: object, digits: int = 1) -> str:
     """
     if not _is_number(value):
         return MISSING
-    scale = 10 ** (digits + 2)
-    return percent(math.trunc(float(value) * scale + math.copysign(1e-6, float(value))) / scale, digits)  # type: ignore[arg-type]
+    return percent(_toward_zero(float(value), digits), digits)  # type: ignore[arg-type]
+
+
+def points_down(previous: object, current: object, digits: int = 1) -> str:
+    """The change between two survival figures as shown by percent_down, so the delta matches what is read."""
+    if not (_is_number(previous) and _is_number(current)):
+        return MISSING
+    shown = _toward_zero(float(current), digits) - _toward_zero(float(previous), digits)  # type: ignore[arg-type]
+    return points(shown, digits)
 
 
 def points(value: object, digits: int = 1) -> str:
@@ -98,7 +110,11 @@ def number(value: object, digits: int = 0) -> str:
         return MISSING
     amount = float(value)  # type: ignore[arg-type]
     if digits == 0 and not amount.is_integer():
-        digits = min(4, len(f"{amount}".split(".")[1]))
+        # Fractional shares: up to four decimals, trailing zeros dropped; a non-zero amount never shows as 0.
+        fraction = f"{abs(amount):.4f}".rstrip("0").partition(".")[2]
+        if not fraction and abs(amount) < 1:
+            return ("−" if amount < 0 else "") + "<0.0001"
+        digits = len(fraction)
     text = f"{abs(amount):,.{digits}f}"
     return ("−" if amount < 0 else "") + text
 
@@ -123,6 +139,7 @@ FILTERS = {
     "signed_money": signed_money,
     "percent": percent,
     "percent_down": percent_down,
+    "points_down": points_down,
     "points": points,
     "number": number,
     "points_plain": points_plain,
