@@ -23,6 +23,7 @@ from lifealm.models.inputs import (
     Snapshot,
 )
 from lifealm.models.montecarlo.result import MonteCarloResult, Percentiles, YearCount, YearPercentiles
+from lifealm.models.montecarlo.summary import result_to_dict
 
 AS_OF = date(2026, 11, 24)
 
@@ -125,11 +126,13 @@ def test_infinite_ratio_becomes_null_and_is_declared() -> None:
     assert doc["holdings"] == [] and doc["portfolio"]["value"] == 0.0
 
 
-def test_montecarlo_section_is_serialized_generically() -> None:
-    doc = briefing_to_json(build_briefing(demo_inputs(), montecarlo=montecarlo_result(0.94)))
+def test_montecarlo_section_has_the_shape_lifealm_simulate_prints() -> None:
+    result = montecarlo_result(0.94)
+    doc = briefing_to_json(build_briefing(demo_inputs(), montecarlo=result))
     mc = doc["montecarlo"]
+    assert {k: v for k, v in mc.items() if k != "ran"} == result_to_dict(result)
     assert mc["ran"] is True and mc["success_probability"] == 0.94
-    assert mc["net_worth"][1] == {"year": 1, "values": {"p10": 1.0, "p25": 2.0, "p50": 3.0, "p75": 4.0, "p90": 5.0}}
+    assert mc["net_worth"][1] == {"year": 1, "p10": 1.0, "p25": 2.0, "p50": 3.0, "p75": 4.0, "p90": 5.0}
     assert mc["failure_years"] == [{"year": 2, "paths": 12}]
     assert doc["snapshot"]["success_probability"] == 0.94
     json.dumps(doc, allow_nan=False)

@@ -17,6 +17,7 @@ from lifealm.models.briefing import Briefing
 from lifealm.models.defense import CreditLine
 from lifealm.models.findings import Finding
 from lifealm.models.inputs import Snapshot
+from lifealm.models.montecarlo.summary import result_to_dict
 from lifealm.models.stress import StressResult
 
 JSON_SCHEMA_VERSION = 1
@@ -160,8 +161,8 @@ def _sections(b: Briefing) -> dict[str, Any]:
 def _montecarlo(b: Briefing) -> dict[str, Any]:
     if b.montecarlo is None:
         return {"ran": False, "success_probability": None}
-    # asdict keeps the engine's own field names, so this contract does not depend on its internals.
-    return {"ran": True, **dataclasses.asdict(b.montecarlo)}
+    # The same shape `lifealm simulate` prints, so one Monte Carlo result has one JSON form.
+    return {"ran": True, **result_to_dict(b.montecarlo)}
 
 
 def briefing_to_json(b: Briefing) -> dict[str, Any]:
