@@ -79,6 +79,22 @@ def test_bad_assumptions_name_their_source(conn: sqlite3.Connection) -> None:
     assert config_error.value.hint
 
 
+@pytest.mark.parametrize(
+    ("stored", "override", "message"),
+    [
+        (("stress_step", "0.5"), {"stress_max": 0.3}, "stress_step 0.5 is larger than stress_max 0.3"),
+        (("mc_years", "100"), {"mc_paths": 5_000_000}, "mc_paths × mc_years = 500,000,000"),
+    ],
+)
+def test_assumptions_that_do_not_fit_each_other_are_refused(conn: sqlite3.Connection, stored: tuple[str, str],
+                                                            override: dict[str, object], message: str) -> None:
+    """Each value is in range on its own; together (ledger table + config) they cannot work."""
+    conn.execute("INSERT INTO assumptions VALUES (?, ?)", stored)
+    with pytest.raises(LifealmError, match=message) as caught:
+        load_inputs(conn, AS_OF, overrides=override)
+    assert caught.value.hint
+
+
 def test_load_is_reproducible(conn: sqlite3.Connection) -> None:
     assert load_inputs(conn, AS_OF) == load_inputs(conn, AS_OF)
 

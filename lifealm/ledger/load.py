@@ -8,7 +8,7 @@ from datetime import date
 
 from lifealm.errors import LifealmError
 from lifealm.ledger.snapshots import read_snapshots
-from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
+from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides, consistency_problems
 from lifealm.models.inputs import (
     CashAccount,
     Dividend,
@@ -52,10 +52,16 @@ def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] =
                            hint="correct them with `lifealm export assumptions`, edit, `lifealm import "
                            "assumptions FILE`") from exc
     try:
-        return apply_overrides(result, overrides, source="config [assumptions]")
+        result = apply_overrides(result, overrides, source="config [assumptions]")
     except AssumptionsError as exc:
         raise LifealmError("invalid assumptions in the config file:\n" + "\n".join(exc.problems),
                            hint="fix or remove those keys in the [assumptions] table of the config file") from exc
+    problems = consistency_problems(result)
+    if problems:
+        raise LifealmError("the assumptions (ledger table and config file together) do not fit each other:\n"
+                           + "\n".join(problems), hint="change one of the values named above in the ledger "
+                           "(`lifealm import assumptions FILE`) or in the config file's [assumptions]")
+    return result
 
 
 def _holdings(conn: sqlite3.Connection) -> tuple[Holding, ...]:

@@ -95,6 +95,21 @@ def _coerce(name: str, kind: Any, raw: object) -> object:
     return text.upper() if name == "base_currency" else text
 
 
+MAX_SIMULATION_CELLS = 100_000_000  # mc_paths × mc_years × steps: beyond this the scenarios outgrow memory
+
+
+def consistency_problems(a: Assumptions) -> list[str]:
+    """Rules that span several assumptions (checked on the merged set, not value by value)."""
+    problems = []
+    if a.stress_step > a.stress_max:
+        problems.append(f"stress_step {a.stress_step:g} is larger than stress_max {a.stress_max:g}, so the stress "
+                        "ladder would have no steps")
+    if a.mc_paths * a.mc_years > MAX_SIMULATION_CELLS:
+        problems.append(f"mc_paths × mc_years = {a.mc_paths * a.mc_years:,} is more than the simulation can hold "
+                        f"in memory ({MAX_SIMULATION_CELLS:,})")
+    return problems
+
+
 def known_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Assumptions))
 
