@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lifealm.ledger.db import open_ledger
-from lifealm.models.briefing import briefing_to_json, build_briefing
+from lifealm.models.briefing import build_briefing
+from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.inputs import (
     CashAccount,
     Dividend,

@@ -132,7 +132,8 @@ def breakdown(db: Path) -> list[str]:
     from lifealm.charts.collect import chart_data
     from lifealm.ledger.db import open_ledger
     from lifealm.ledger.load import load_inputs
-    from lifealm.models.briefing import briefing_to_json, build_briefing
+    from lifealm.models.briefing import build_briefing
+    from lifealm.models.briefing_json import briefing_to_json
     from lifealm.pipeline import run_montecarlo
     from lifealm.render import pages
     from lifealm.render.pdf import render_pdf

@@ -18,7 +18,8 @@ from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import write_snapshot
-from lifealm.models.briefing import Briefing, briefing_to_json, build_briefing
+from lifealm.models.briefing import Briefing, build_briefing
+from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult

@@ -125,7 +125,8 @@ def test_degenerate_ledgers_draw_without_warnings(browser: Any, briefing_site: d
     from lifealm.charts.collect import chart_data
     from lifealm.ledger.db import create_ledger, open_ledger
     from lifealm.ledger.load import load_inputs
-    from lifealm.models.briefing import briefing_to_json, build_briefing
+    from lifealm.models.briefing import build_briefing
+    from lifealm.models.briefing_json import briefing_to_json
     from lifealm.render import assets, pages
     from lifealm.render.files import FileModes
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from lifealm.models.briefing import briefing_to_json, build_briefing
+from lifealm.models.briefing import build_briefing
+from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.history import changes_since
 from lifealm.models.inputs import (
     CashAccount,

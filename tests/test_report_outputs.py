@@ -18,7 +18,8 @@ from conftest import HOSTILE_NAME, REPORT_DAY
 from lifealm.cli import _register, cli
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
-from lifealm.models.briefing import briefing_to_json, build_briefing
+from lifealm.models.briefing import build_briefing
+from lifealm.models.briefing_json import briefing_to_json
 from lifealm.pipeline import build_report, run_montecarlo
 from lifealm.settings import load_settings
 

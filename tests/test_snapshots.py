@@ -14,7 +14,7 @@ from lifealm.errors import LedgerError
 from lifealm.ledger.db import create_ledger, open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import read_snapshots, write_snapshot
-from lifealm.models.briefing import build_briefing, snapshot_from_briefing
+from lifealm.models.briefing import build_briefing
 from lifealm.models.inputs import CashAccount, Holding, LedgerInputs, Loan, PricePoint, Snapshot
 
 DAY = date(2026, 11, 24)
@@ -68,15 +68,15 @@ def test_briefing_snapshot_round_trip_feeds_the_next_days_history(ledger_path: P
         loans=(Loan("margin", 50e6, 0.02, "portfolio", 0.6, 0.7, 0.85),), cash_accounts=(CashAccount("bank", 1e6),),
     )
     b1 = build_briefing(day1)
-    write_snapshot(conn, snapshot_from_briefing(b1))
-    write_snapshot(conn, snapshot_from_briefing(b1))
+    write_snapshot(conn, b1.snapshot)
+    write_snapshot(conn, b1.snapshot)
     day2_date = DAY + timedelta(days=1)
     day2 = replace(day1, as_of=day2_date, prices=(*day1.prices, PricePoint("A", day2_date, 3_500.0)),
                    snapshots=read_snapshots(conn, before=day2_date))
     b2 = build_briefing(day2)
     assert b1.status.value == "SAFE" and b2.status.value == "CAUTION"  # 50/87.5 = 0.571
     assert b2.history.changes[0].field == "status" and b2.history.changes[0].previous == "SAFE"
-    write_snapshot(conn, snapshot_from_briefing(b2))
+    write_snapshot(conn, b2.snapshot)
     stored = read_snapshots(conn)
     assert [s.status for s in stored] == ["SAFE", "CAUTION"]
     assert stored[1].portfolio_value == 87_500_000.0

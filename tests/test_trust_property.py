@@ -21,7 +21,8 @@ from lifealm.charts.collect import chart_data
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.demo import build_demo
 from lifealm.ledger.load import load_inputs
-from lifealm.models.briefing import briefing_to_json, build_briefing
+from lifealm.models.briefing import build_briefing
+from lifealm.models.briefing_json import briefing_to_json
 from lifealm.render import pages
 
 AS_OF = date(2025, 12, 31)

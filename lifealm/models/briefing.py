@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from lifealm.models.assumptions import Assumptions
 from lifealm.models.balance import BalanceSheet, balance_sheet
@@ -110,15 +109,3 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
         balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings,
     )
-
-
-def snapshot_from_briefing(b: Briefing) -> Snapshot:
-    """The headline figures to store in the ledger's `snapshots` table for `b.as_of`."""
-    return b.snapshot
-
-
-def briefing_to_json(b: Briefing) -> dict[str, Any]:
-    """The JSON contract (see lifealm.models.briefing_json)."""
-    from lifealm.models.briefing_json import briefing_to_json as convert
-
-    return convert(b)

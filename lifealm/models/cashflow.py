@@ -24,10 +24,6 @@ class CashFlow:
     def annual_expenses(self) -> float:
         return self.monthly_expenses * 12
 
-    @property
-    def annual_income(self) -> float:
-        return self.monthly_income * 12
-
 
 def cash_flow(inputs: LedgerInputs) -> CashFlow:
     return CashFlow(
