@@ -71,3 +71,13 @@ def test_no_margin_loan(published: tuple[dict[str, Any], dict[str, Any]]) -> Non
     doc["margin"]["balance"] = 0.0
     sentence, _ = _sentence(doc, specs)
     assert sentence.endswith("there is no margin loan, so no market fall can force a sale.")
+
+
+def test_foreign_holdings_carry_a_note_on_what_their_unrealized_figure_means(
+    published: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    note = "cost is converted at today's rate"
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    assert note not in unescape(render_screen(doc, specs, root="", day_prefix="", bundle="b.js"))
+    doc["holdings"][0]["currency"] = "USD"
+    assert note in unescape(render_screen(doc, specs, root="", day_prefix="", bundle="b.js"))
