@@ -87,8 +87,25 @@ def test_series_defaults_run_with_leverage_events_counted_by_year() -> None:
     config = replace(series_defaults(), paths=2_000)
     result = summarize(config, scenarios := draw_scenarios(config, np.random.default_rng(42)),
                        run_paths(config, scenarios), 42)
-    calls = sum(c.paths for c in result.first_margin_call_years)
-    assert calls == round(result.margin_call_probability * 2_000)
+    assert 0.0 < result.margin_call_probability < 1.0
     assert result.forced_liquidation_probability <= result.margin_call_probability
     assert all(1 <= c.year <= 40 for c in result.first_margin_call_years)
     assert 0.0 < result.success_probability <= 1.0
+
+
+def test_margin_calls_are_counted_by_year_as_the_constructed_paths_cross_the_threshold() -> None:
+    """Paths with known two-year returns: the first call is where 50 / (125 × cumulative growth) ≥ 0.70."""
+    rng = np.random.default_rng(3)
+    first, second = rng.uniform(-0.5, 0.2, 1_000), rng.uniform(-0.4, 0.2, 1_000)
+    growth = 1.0 + np.vstack([first, second])
+    scenarios = Scenarios(growth=growth, inflation=np.zeros_like(growth), dividend_growth=np.zeros_like(growth),
+                          start_years=None)
+    config = _levered(paths=1_000)
+    result = summarize(config, scenarios, run_paths(config, scenarios))
+    call_value = 50.0 / 0.70  # the portfolio value at which the ratio reaches the margin call
+    year_one = 125.0 * (1.0 + first) <= call_value
+    year_two = ~year_one & (125.0 * (1.0 + first) * (1.0 + second) <= call_value)
+    expected = [(year, int(count)) for year, count in ((1, year_one.sum()), (2, year_two.sum())) if count]
+    assert [(c.year, c.paths) for c in result.first_margin_call_years] == expected
+    assert result.margin_call_probability == pytest.approx((year_one.sum() + year_two.sum()) / 1_000)
+    assert year_one.sum() > 0 and year_two.sum() > 0  # the construction exercises both years

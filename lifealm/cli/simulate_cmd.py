@@ -15,10 +15,12 @@ from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
+from lifealm.models.findings import Finding
 from lifealm.models.montecarlo.config import (
     BONDS,
     ENGINES,
     RULES,
+    FundingOrder,
     Household,
     MarketModel,
     SimulationConfig,
@@ -27,7 +29,7 @@ from lifealm.models.montecarlo.config import (
 )
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import SOURCE, ReturnHistory, load_history
-from lifealm.models.montecarlo.household import household_config
+from lifealm.models.montecarlo.household import household_plan
 from lifealm.models.montecarlo.scenarios import draw_scenarios, historical_start_years
 from lifealm.models.montecarlo.solver import solve_max_spending
 from lifealm.models.montecarlo.summary import result_to_dict, summarize
@@ -53,6 +55,13 @@ def _start_years(text: str | None) -> tuple[int, int] | None:
     if last < first:
         raise click.BadParameter(f"{text!r}: the last year is before the first", param_hint="--start-years")
     return first, last
+
+
+def _funding_order(_ctx: click.Context, _param: click.Parameter, value: bool | None) -> FundingOrder | None:
+    """--draw-line-first / --sell-first; None keeps the plan's order (sell first)."""
+    if value is None:
+        return None
+    return "line_first" if value else "sell_first"
 
 
 def _check_combinations(opts: dict[str, Any]) -> None:
@@ -100,10 +109,12 @@ def _market(opts: dict[str, Any], base: MarketModel, history: ReturnHistory) -> 
     return replace(base, **changes)
 
 
-def _household(opts: dict[str, Any], settings: Settings) -> tuple[SimulationConfig, int]:
-    """The ledger's household plan (default) or a calculator portfolio (--initial); and the default seed."""
+def _household(opts: dict[str, Any], settings: Settings) -> tuple[SimulationConfig, int, tuple[Finding, ...]]:
+    """The ledger's household plan (default) or a calculator portfolio (--initial); the default seed; and the
+    data problems found in the ledger while building the plan."""
     if opts["initial"] is not None:
-        return SimulationConfig(household=Household(portfolio=opts["initial"]), years=30, paths=10_000), DEFAULT_SEED
+        config = SimulationConfig(household=Household(portfolio=opts["initial"]), years=30, paths=10_000)
+        return config, DEFAULT_SEED, ()
     as_of = resolved_as_of(settings)
     conn = open_ledger(settings.db, readonly=True)
     try:
@@ -114,22 +125,28 @@ def _household(opts: dict[str, Any], settings: Settings) -> tuple[SimulationConf
         raise LifealmError(f"{settings.db}: the ledger has no holdings and no expenses, so there is no plan to "
                            "simulate.", hint="import holdings and expenses (`lifealm import`), run `lifealm "
                            "demo`, or ask a calculator question with --initial AMOUNT")
-    return household_config(inputs), inputs.assumptions.mc_seed
+    plan = household_plan(inputs)
+    return plan.config, inputs.assumptions.mc_seed, plan.findings
 
 
-def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistory) -> tuple[SimulationConfig, int]:
+def build_config(opts: dict[str, Any], settings: Settings,
+                 history: ReturnHistory) -> tuple[SimulationConfig, int, tuple[Finding, ...]]:
     """Apply the command-line options to the ledger plan or to a calculator portfolio."""
     if opts["withdrawal_rate"] is not None and opts["spending_rule"] is None:
         opts["spending_rule"] = "constant"  # --withdrawal-rate alone implies the constant (4 %-rule) spending
     if opts["spending_rule"] is None:
         opts["spending_rule"] = "constant" if opts["initial"] is not None else "plan"
     _check_combinations(opts)
-    config, seed = _household(opts, settings)
+    config, seed, findings = _household(opts, settings)
     house = config.household
     if opts["loan"] is not None:
         house = replace(house, loan=opts["loan"])
     if opts["credit_line"] is not None:
         house = replace(house, credit_limit=opts["credit_line"])
+        # a standby line exists to absorb margin calls (orthogonal defense), as in the ledger plan
+        config = replace(config, defend_margin_call=True)
+    if opts["funding_order"] is not None:
+        config = replace(config, funding_order=opts["funding_order"])
     spending = SpendingRule(rule=opts["spending_rule"],
                             withdrawal_rate=opts["withdrawal_rate"] if opts["withdrawal_rate"] is not None
                             else DEFAULT_RATE, inflation_adjust=opts["inflation_adjust"])
@@ -151,7 +168,7 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
             historical_start_years(config, history)
         except ValueError as exc:
             raise click.UsageError(f"--start-years/--years: {exc}") from exc
-    return config, opts["seed"] if opts["seed"] is not None else seed
+    return config, opts["seed"] if opts["seed"] is not None else seed, findings
 
 
 @cli.command("simulate")
@@ -179,6 +196,9 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
 @click.option("--inflation-std", type=STD, help="Parametric: standard deviation of annual inflation.")
 @click.option("--loan", type=MONEY, help="Secured margin loan balance (replaces the ledger's).")
 @click.option("--credit-line", type=MONEY, help="Standby (unsecured) credit line limit.")
+@click.option("--draw-line-first/--sell-first", "funding_order", default=None, callback=_funding_order,
+              help="How a deficit left after cash is funded: draw the standby line before selling "
+              "holdings, or sell first and draw the line only when the holdings are gone (default: sell first).")
 @click.option("--success", "success", type=click.Choice(["spending", "no-forced-sale"]), default="spending",
               show_default=True, help="What counts as success: spending sustained for the whole horizon, or that "
               "and never a forced liquidation.")
@@ -188,7 +208,7 @@ def build_config(opts: dict[str, Any], settings: Settings, history: ReturnHistor
 def simulate_command(settings: Settings, **opts: Any) -> None:
     """Run the Monte Carlo FIRE engine and print its result as JSON."""
     history = load_history()
-    config, seed = build_config(dict(opts), settings, history)
+    config, seed, findings = build_config(dict(opts), settings, history)
     rng = np.random.default_rng(seed)
     try:
         scenarios = draw_scenarios(config, rng, history)
@@ -203,4 +223,7 @@ def simulate_command(settings: Settings, **opts: Any) -> None:
         data["solver"] = {"target": solved.target, "feasible": solved.feasible,
                           "annual_spending": solved.annual_spending, "withdrawal_rate": solved.withdrawal_rate,
                           "success_probability": solved.success_probability}
+    # the ledger's data problems, as in briefing.json: a holding left unvalued is shown, never dropped silently
+    data["findings"] = [{"code": f.code, "severity": f.severity.value, "subject": f.subject,
+                         "detail": f.detail_dict()} for f in findings]
     click.echo(json.dumps(data, indent=2))

@@ -55,7 +55,7 @@ class Household:
 
     portfolio: float
     cash: float = 0.0
-    dividends: float = 0.0  # pre-tax dividends of the portfolio over the next year
+    dividends: float = 0.0  # pre-tax dividends of the (stock) holdings over the next year; paid on the stock share
     dividend_growth: float = 0.06
     dividend_growth_std: float = 0.03
     dividend_tax: float = 0.20315

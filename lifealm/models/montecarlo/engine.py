@@ -44,7 +44,10 @@ class _State:
     def __init__(self, config: SimulationConfig, paths: int) -> None:
         house = config.household
         self.value = np.full(paths, float(house.portfolio))
-        self.dividends = np.full(paths, float(house.dividends))
+        # The household's dividends come from its stock holdings: with part of the portfolio rebalanced into
+        # bonds, only the stock share pays them (the historical engines take the same yield out of the stock
+        # share's price return, so price and income add up to the total return).
+        self.dividends = np.full(paths, float(house.dividends) * config.market.stocks)
         self.cash = np.full(paths, float(house.cash))
         self.loan = np.full(paths, float(house.loan))
         self.line = np.full(paths, float(house.credit_drawn))

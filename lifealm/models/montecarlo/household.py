@@ -1,14 +1,18 @@
-"""The household plan from the ledger's frozen inputs, and the one call the report pipeline makes."""
+"""The household plan from the ledger's frozen inputs, built from the defense models' own results."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import fsum
 
 import numpy as np
 
-from lifealm.models.dividends import annual_dividend_per_share
+from lifealm.models.defense import measure_defense
+from lifealm.models.dividends import project_dividends
+from lifealm.models.findings import Finding
 from lifealm.models.fx import build_fx_table
-from lifealm.models.inputs import LedgerInputs, Loan
+from lifealm.models.inputs import LedgerInputs
+from lifealm.models.margin import combined_thresholds
 from lifealm.models.montecarlo.config import Household, IncomeStream, MarketModel, SimulationConfig
 from lifealm.models.montecarlo.history import ReturnHistory
 from lifealm.models.montecarlo.result import MonteCarloResult
@@ -16,66 +20,96 @@ from lifealm.models.montecarlo.run import simulate
 from lifealm.models.valuation import value_portfolio
 
 
-def _secured_terms(loans: list[Loan]) -> dict[str, float]:
-    """Aggregate secured loans: total balance, balance-weighted rate, the largest loan's thresholds."""
-    if not loans:
-        return {}
-    balance = fsum(loan.balance for loan in loans)
-    main = max(loans, key=lambda loan: loan.balance)
-    rate = fsum(loan.balance * loan.rate for loan in loans) / balance if balance > 0 else main.rate
-    terms = {"loan": balance, "loan_rate": rate, "target_ratio": main.target_ratio}
-    if main.margin_call_pct is not None:
-        terms["margin_call"] = main.margin_call_pct
-    if main.forced_liq_pct is not None:
-        terms["forced_liquidation"] = main.forced_liq_pct
-    return terms
+@dataclass(frozen=True, slots=True)
+class HouseholdPlan:
+    """The simulation of the ledger's plan and the data problems found while building it (never dropped)."""
+
+    config: SimulationConfig
+    findings: tuple[Finding, ...]
 
 
-def household_from_inputs(inputs: LedgerInputs) -> Household:
-    """Today's balances and cash flows: portfolio at each holding's latest close, trailing-12-month dividends."""
-    assumptions = inputs.assumptions
-    valuation = value_portfolio(inputs)
+@dataclass(frozen=True, slots=True)
+class HouseholdInputs:
+    """Today's household for the engine and the findings of the models it was built from."""
+
+    household: Household
+    findings: tuple[Finding, ...]
+
+
+def _unique(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    seen: dict[Finding, None] = {}
+    for group in groups:
+        for finding in group:
+            seen.setdefault(finding, None)
+    return tuple(seen)
+
+
+def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
+    """Valuation, dividends, defense and margin thresholds exactly as the briefing's models compute them."""
+    a = inputs.assumptions
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
-    dividends: list[tuple[float, float]] = []  # (annual income, growth)
-    for holding in inputs.holdings:
-        rate = fx.rate_for(holding.currency)
-        per_share, _source = annual_dividend_per_share(holding.ticker, inputs.dividends, inputs.as_of)
-        if rate is None or per_share <= 0:
-            continue
-        growth = holding.dividend_growth if holding.dividend_growth is not None else \
-            assumptions.default_dividend_growth
-        dividends.append((per_share * holding.shares * rate, growth))
-    total_dividends = fsum(amount for amount, _ in dividends)
-    growth = (fsum(amount * g for amount, g in dividends) / total_dividends if total_dividends > 0
-              else assumptions.default_dividend_growth)
-    cash = fsum(account.balance * (fx.rate_for(account.currency) or 0.0) for account in inputs.cash_accounts)
-    lines = [loan for loan in inputs.loans if not loan.is_secured]
-    limit = fsum(loan.credit_limit or 0.0 for loan in lines)
-    line_rate = (fsum((loan.credit_limit or 0.0) * loan.rate for loan in lines) / limit) if limit > 0 else 0.0
-    terms = _secured_terms([loan for loan in inputs.loans if loan.is_secured])
-    return Household(
+    valuation = value_portfolio(inputs)
+    expenses = fsum(item.monthly_amount for item in inputs.expenses) * 12.0
+    projection = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
+                                   annual_expenses=expenses, assumptions=a)
+    # Only holdings the valuation could value pay dividends into the plan: a holding left out of the
+    # portfolio value must not inflate its yield (the valuation's finding says which one).
+    valued = [h for h, v in zip(projection.holdings, valuation.holdings, strict=True) if v.value is not None]
+    total_dividends = fsum(h.annual_income for h in valued)
+    growth = (fsum(h.annual_income * h.growth for h in valued) / total_dividends if total_dividends > 0
+              else a.default_dividend_growth)
+    defense = measure_defense(inputs, fx)
+    lines = defense.credit_lines
+    limit = fsum(line.limit for line in lines)
+    line_rate = fsum(line.limit * line.rate for line in lines) / limit if limit > 0 else 0.0
+    secured = [loan for loan in inputs.loans if loan.is_secured]
+    terms: dict[str, float] = {}
+    thresholds = combined_thresholds(secured)
+    if thresholds is not None:  # the stress model's rule: the strictest of each threshold and target
+        balance = fsum(loan.balance for loan in secured)
+        rate = (fsum(loan.balance * loan.rate for loan in secured) / balance if balance > 0
+                else max(secured, key=lambda loan: loan.balance).rate)
+        terms = {"loan": balance, "loan_rate": rate, "margin_call": thresholds.margin_call,
+                 "forced_liquidation": thresholds.forced_liquidation, "target_ratio": thresholds.target}
+    house = Household(
         portfolio=valuation.value,
-        cash=max(cash, 0.0),  # an overdraft is a finding of the balance sheet; it cannot fund spending
+        cash=max(defense.cash, 0.0),  # an overdraft is a finding of the defense model; it cannot fund spending
         dividends=total_dividends,
         dividend_growth=growth,
-        dividend_growth_std=assumptions.dividend_growth_std,
-        dividend_tax=assumptions.dividend_tax,
+        dividend_growth_std=a.dividend_growth_std,
+        dividend_tax=a.dividend_tax,
         income=tuple(IncomeStream(item.monthly_amount * 12.0, item.annual_change) for item in inputs.income),
-        expenses=fsum(item.monthly_amount for item in inputs.expenses) * 12.0,
+        expenses=expenses,
         credit_limit=limit,
-        credit_drawn=fsum(loan.balance for loan in lines),
+        credit_drawn=fsum(line.drawn for line in lines),
         credit_rate=line_rate,
         **terms,
     )
+    return HouseholdInputs(house, _unique(valuation.findings, defense.findings, projection.findings))
+
+
+def household_from_inputs(inputs: LedgerInputs) -> Household:
+    """Today's balances and cash flows (without the findings; see `household_inputs`)."""
+    return household_inputs(inputs).household
+
+
+def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
+    """The household plan under the ledger's assumptions (parametric GBM, annual steps), with its findings.
+
+    Margin calls are defended from cash and the standby line, as the stress model's defense does.
+    """
+    a = inputs.assumptions
+    built = household_inputs(inputs)
+    market = MarketModel(mean_return=a.market_return, volatility=a.market_volatility, inflation=a.inflation,
+                         inflation_std=a.inflation_std)
+    config = SimulationConfig(household=built.household, market=market, years=a.mc_years, paths=a.mc_paths,
+                              defend_margin_call=True, funding_order="sell_first")
+    return HouseholdPlan(config, built.findings)
 
 
 def household_config(inputs: LedgerInputs) -> SimulationConfig:
-    """The household plan under the ledger's assumptions: parametric GBM, annual steps, the plan's expenses."""
-    a = inputs.assumptions
-    market = MarketModel(mean_return=a.market_return, volatility=a.market_volatility, inflation=a.inflation,
-                         inflation_std=a.inflation_std)
-    return SimulationConfig(household=household_from_inputs(inputs), market=market, years=a.mc_years,
-                            paths=a.mc_paths, defend_margin_call=True, funding_order="sell_first")
+    """The plan's simulation configuration alone (`household_plan` also returns the findings)."""
+    return household_plan(inputs).config
 
 
 def simulate_household(inputs: LedgerInputs, rng: np.random.Generator, *,

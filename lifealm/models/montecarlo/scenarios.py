@@ -62,7 +62,9 @@ def _annual_to_steps(annual: FloatArray, per_year: int, geometric: bool) -> Floa
 def _historical(config: SimulationConfig, history: ReturnHistory, rows: NDArray[np.int64],
                 dividend_yield: float) -> tuple[FloatArray, FloatArray]:
     market = config.market
-    stocks = history.sp500[rows] - dividend_yield  # the household's dividends are paid out, not reinvested
+    # Total returns include the dividends, which the household is paid as cash instead of reinvesting: the
+    # stock part's price return is total − yield, and the engine pays that yield on the stock share only.
+    stocks = history.sp500[rows] - dividend_yield
     returns = market.stocks * stocks + (1.0 - market.stocks) * history.bonds(market.bonds)[rows]
     per_year = config.steps_per_year
     growth = _annual_to_steps(returns, per_year, geometric=True)
@@ -126,7 +128,7 @@ def draw_scenarios(config: SimulationConfig, rng: np.random.Generator,
     market = config.market
     house = config.household
     start_years: NDArray[np.int64] | None = None
-    # historical returns are total returns: the dividends the plan pays out as income come out of the price
+    # the stock holdings' cash yield (the ledger's portfolio is its stock holdings)
     dividend_yield = house.dividends / house.portfolio if house.portfolio > 0 else 0.0
     if market.engine == "parametric":
         growth, inflation = _parametric(config, rng)
