@@ -99,10 +99,11 @@ def test_total_wealth_grows_at_the_total_return_whatever_the_stock_share(
                                rtol=1e-9)
 
 
-def _simulate(*args: str) -> dict[str, object]:
+def _simulate(*args: str, warning: str = "") -> dict[str, object]:
     result = CliRunner().invoke(cli, ["simulate", *args])
     assert result.exit_code == 0, result.output
-    data: dict[str, object] = json.loads(result.output)
+    assert warning in result.stderr and bool(warning) == bool(result.stderr), result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
     return data
 
 
@@ -138,7 +139,7 @@ def test_simulate_lists_the_ledgers_findings(tmp_path: Path) -> None:
                      "1000000)")
     conn.close()
     args = ("--db", str(db), "--as-of", "2026-06-30", "--paths", "200", "--years", "10")
-    data = _simulate(*args)
+    data = _simulate(*args, warning="missing_price")
     findings = data["findings"]
     assert isinstance(findings, list)
     assert {"code": "missing_price", "subject": "NOPRICE"} in [

@@ -15,7 +15,7 @@ from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
-from lifealm.models.findings import Finding
+from lifealm.models.findings import Finding, Severity
 from lifealm.models.montecarlo.config import (
     BONDS,
     ENGINES,
@@ -227,3 +227,7 @@ def simulate_command(settings: Settings, **opts: Any) -> None:
     data["findings"] = [{"code": f.code, "severity": f.severity.value, "subject": f.subject,
                          "detail": f.detail_dict()} for f in findings]
     click.echo(json.dumps(data, indent=2))
+    problems = sorted({f.code for f in findings if f.severity is Severity.ERROR})
+    if problems:  # stdout stays pure JSON; the note on stderr keeps a data problem from passing unseen
+        click.echo(f"Warning: the ledger has data problems that change this plan ({', '.join(problems)}); "
+                   "see \"findings\" and run `lifealm check`.", err=True)
