@@ -9,7 +9,7 @@ from lifealm.models.montecarlo.config import (
     classic,
     series_defaults,
 )
-from lifealm.models.montecarlo.household import household_config, simulate_household
+from lifealm.models.montecarlo.household import HouseholdPlan, household_config, household_plan, simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.montecarlo.run import simulate
 from lifealm.models.montecarlo.solver import SolverResult, solve_max_spending
@@ -17,6 +17,7 @@ from lifealm.models.montecarlo.summary import result_to_dict
 
 __all__ = [
     "Household",
+    "HouseholdPlan",
     "IncomeStream",
     "MarketModel",
     "MonteCarloResult",
@@ -25,6 +26,7 @@ __all__ = [
     "SpendingRule",
     "classic",
     "household_config",
+    "household_plan",
     "result_to_dict",
     "series_defaults",
     "simulate",
