@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import REPORT_DAY
 
+from lifealm.render.email_body import render_email
 from lifealm.render.pages import render_print, render_screen
 
 
@@ -81,3 +82,12 @@ def test_foreign_holdings_carry_a_note_on_what_their_unrealized_figure_means(
     assert note not in unescape(render_screen(doc, specs, root="", day_prefix="", bundle="b.js"))
     doc["holdings"][0]["currency"] = "USD"
     assert note in unescape(render_screen(doc, specs, root="", day_prefix="", bundle="b.js"))
+
+
+def test_the_email_gives_the_same_answer_as_the_page(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    doc, specs = copy.deepcopy(published[0]), published[1]
+    sentence, _ = _sentence(doc, specs)
+    assert "standby line adds" in sentence  # the demo has a margin loan and an undrawn standby line
+    content = render_email(doc)
+    assert sentence in " ".join(content.text.split())
+    assert sentence in " ".join(unescape(content.html).split())

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS
+from lifealm.render.context import CHANGE_LABELS, STATUS_WORDS
 
 STATUSES = ("SAFE", "CAUTION", "DANGER")
 _STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
@@ -46,9 +46,9 @@ def _get(briefing: Mapping[str, Any], dotted: str) -> Any:
 
 @cache
 def _environment() -> jinja2.Environment:
-    folder = resources.files("lifealm.templates") / "email"
+    root = resources.files("lifealm.templates")  # the e-mail shares partials (the answer sentence) with the page
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader(str(root)),
         # HTML is escaped; the plain-text part must not be (an & in a name stays an &).
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
@@ -130,6 +130,10 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "monthly_cashflow": _get(briefing, "cashflow.monthly"),
         "fire_ratio": _get(briefing, "fire.ratio"),
         "success_probability": _get(briefing, "montecarlo.success_probability"),
+        "status_word": STATUS_WORDS[status],
+        "has_loan": bool(_get(briefing, "margin.balance")),
+        "line_drawdown": _get(briefing, "stress.line_buys.drawdown") if _get(briefing, "defense.credit_available")
+        else None,
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
     }
@@ -156,6 +160,6 @@ def render_email(briefing: Mapping[str, Any]) -> EmailContent:
     env = _environment()
     return EmailContent(
         subject=email_subject(context),
-        text=env.get_template("briefing.txt").render(context),
-        html=env.get_template("briefing.html").render(context),
+        text=env.get_template("email/briefing.txt").render(context),
+        html=env.get_template("email/briefing.html").render(context),
     )
