@@ -43,13 +43,16 @@ class Settings:
     mail: Mapping[str, Any] = field(default_factory=dict)  # raw [mail] table; validated by lifealm.deliver
 
 
-def read_config(path: Path) -> dict[str, Any]:
-    """Parse the TOML config file; a syntax error names the file, line and column."""
+def read_config(path: Path) -> tuple[dict[str, Any], str]:
+    """The parsed TOML config file and its text (for line numbers); a syntax error names the line and column."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = path.read_text("utf-8")
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise LifealmError(f"{path}: invalid TOML: {exc}", hint="fix the line named above") from exc
+    except UnicodeDecodeError as exc:
+        raise LifealmError(f"{path}: the config file is not UTF-8 ({exc.reason} at byte {exc.start}).",
+                           hint="save it as UTF-8") from exc
     except OSError as exc:
         raise LifealmError(f"{path}: cannot read the config file ({exc.strerror}).") from exc
 
@@ -69,12 +72,8 @@ def _key_line(text: str, table: str, key: str) -> int | None:
     return None
 
 
-def _table_problems(data: Mapping[str, Any], config_path: Path) -> list[str]:
+def _table_problems(data: Mapping[str, Any], config_path: Path, text: str) -> list[str]:
     """Every bad key or value in [mail] and [assumptions], each with its file and line."""
-    try:
-        text = config_path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
     problems: list[str] = []
     for table in ("mail", "assumptions"):
         values = data.get(table)
@@ -107,8 +106,10 @@ def load_settings(
     explicit_config = config_path is not None
     config_path = config_path or default_config_path()
     data: dict[str, Any] = {}
-    if config_path.exists():
-        data = read_config(config_path)
+    text = ""
+    found = config_path.exists()
+    if found:
+        data, text = read_config(config_path)
     elif explicit_config:
         raise LifealmError(f"{config_path}: config file not found.",
                            hint="create it, or drop --config / LIFEALM_CONFIG to use the defaults")
@@ -117,7 +118,7 @@ def load_settings(
     for key, kind in (("ledger", str), ("out", str), ("mail", dict), ("assumptions", dict)):
         if key in data and not isinstance(data[key], kind):
             problems.append(f"{config_path}: {key} must be a {'string' if kind is str else 'table'}")
-    problems.extend(_table_problems(data, config_path))
+    problems.extend(_table_problems(data, config_path, text))
     if problems:
         raise LifealmError("invalid configuration:\n" + "\n".join(problems),
                            hint="see the Configuration section of the README")
@@ -138,7 +139,7 @@ def load_settings(
         db_source=source,
         out=out_path,
         as_of=as_of,
-        config_path=config_path if config_path.exists() else None,
+        config_path=config_path if found else None,
         assumption_overrides=dict(data.get("assumptions", {})),
         mail=dict(data.get("mail", {})),
     )

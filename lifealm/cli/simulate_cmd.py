@@ -224,8 +224,7 @@ def simulate_command(settings: Settings, **opts: Any) -> None:
                           "annual_spending": solved.annual_spending, "withdrawal_rate": solved.withdrawal_rate,
                           "success_probability": solved.success_probability}
     # the ledger's data problems, as in briefing.json: a holding left unvalued is shown, never dropped silently
-    data["findings"] = [{"code": f.code, "severity": f.severity.value, "subject": f.subject,
-                         "detail": f.detail_dict()} for f in findings]
+    data["findings"] = [f.to_dict() for f in findings]
     click.echo(json.dumps(data, indent=2))
     problems = sorted({f.code for f in findings if f.severity is Severity.ERROR})
     if problems:  # stdout stays pure JSON; the note on stderr keeps a data problem from passing unseen

@@ -24,7 +24,7 @@ class ReportLike(Protocol):
     """What lifealm run needs from the pipeline's ReportOutcome."""
 
     @property
-    def status(self) -> object: ...
+    def status(self) -> str: ...  # SAFE, CAUTION or DANGER
 
     @property
     def day_dir(self) -> Path: ...
@@ -45,21 +45,11 @@ class RunResult:
     exit_code: int
 
 
-def status_text(status: object) -> str:
-    """'SAFE', 'CAUTION' or 'DANGER' from a str or an enum member."""
-    text = str(getattr(status, "value", status)).upper()
-    return text.rpartition(".")[2]
-
-
 def alert_exit_code(status: str, fail_on: str | None) -> int:
     """EXIT_STATUS_ALERT when `status` is at or above `fail_on` (caution|danger), else EXIT_OK."""
     if fail_on is None or status not in STATUS_ORDER:
         return EXIT_OK
     return EXIT_STATUS_ALERT if STATUS_ORDER.index(status) >= STATUS_ORDER.index(fail_on.upper()) else EXIT_OK
-
-
-def day_dir_for(settings: Settings, as_of: date) -> Path:
-    return settings.out / as_of.isoformat()
 
 
 def email_briefing(
@@ -68,7 +58,7 @@ def email_briefing(
 ) -> tuple[Delivery, bool]:
     """`lifealm email`: render the day first if its JSON or PDF is missing, then send; returns (delivery, rendered)."""
     with run_lock(settings.out, wait_seconds=wait_seconds):
-        day_dir = day_dir_for(settings, as_of)
+        day_dir = settings.out / as_of.isoformat()
         rendered = briefing_missing(day_dir)
         if rendered:
             day_dir = build(settings, as_of=as_of).day_dir
@@ -84,7 +74,7 @@ def run_daily(
     started = time.monotonic()
     with run_lock(settings.out, wait_seconds=wait_seconds):
         outcome = build(settings, as_of=as_of)
-        status = status_text(outcome.status)
+        status = outcome.status
         if mail is None:
             email = "off"
         elif already_sent(settings.out, as_of.isoformat()):

@@ -11,7 +11,7 @@ from lifealm.models.balance import BalanceSheet, balance_sheet
 from lifealm.models.cashflow import CashFlow, cash_flow
 from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
-from lifealm.models.findings import Finding, Severity
+from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
@@ -19,8 +19,6 @@ from lifealm.models.margin import MarginPosition, Status, margin_position
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.stress import StressResult, drawdown_steps
 from lifealm.models.valuation import Valuation, value_portfolio
-
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +43,6 @@ class Briefing:
     @property
     def fire_ratio(self) -> float | None:
         return self.dividends.fire_ratio
-
-
-def _ordered_findings(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    seen: set[Finding] = set()
-    unique: list[Finding] = []
-    for group in groups:
-        for finding in group:
-            if finding not in seen:
-                seen.add(finding)
-                unique.append(finding)
-    # sorted() is stable: within a severity the models' own order is kept.
-    return tuple(sorted(unique, key=lambda f: _SEVERITY_ORDER[f.severity]))
 
 
 def _plan_findings(inputs: LedgerInputs, flow: CashFlow, margin: MarginPosition) -> tuple[Finding, ...]:
@@ -100,7 +86,7 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
                          line.with_line, montecarlo)
     used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
         o.currency for o in inputs.other_assets]
-    findings = _ordered_findings(valuation.findings, defense.findings, sheet.findings, dividends.findings,
+    findings = merge_findings(valuation.findings, defense.findings, sheet.findings, dividends.findings,
                                  stale_fx_findings(fx, used, stale_days=a.stale_price_days),
                                  _plan_findings(inputs, flow, margin))
     return Briefing(

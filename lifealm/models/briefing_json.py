@@ -15,7 +15,6 @@ from typing import Any
 
 from lifealm.models.briefing import Briefing
 from lifealm.models.defense import CreditLine
-from lifealm.models.findings import Finding
 from lifealm.models.inputs import Snapshot
 from lifealm.models.montecarlo.summary import result_to_dict
 from lifealm.models.stress import StressResult
@@ -57,10 +56,6 @@ def _ladder(result: StressResult) -> list[dict[str, Any]]:
 def _credit(line: CreditLine) -> dict[str, Any]:
     return {"name": line.name, "limit": line.limit, "drawn": line.drawn, "available": line.available,
             "rate": line.rate}
-
-
-def _finding(f: Finding) -> dict[str, Any]:
-    return {"code": f.code, "severity": f.severity, "subject": f.subject, "detail": f.detail_dict()}
 
 
 def _snapshot(s: Snapshot) -> dict[str, Any]:
@@ -154,7 +149,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
         },
         "snapshot": _snapshot(b.snapshot),
         "assumptions": {f.name: getattr(b.assumptions, f.name) for f in dataclasses.fields(b.assumptions)},
-        "findings": [_finding(f) for f in b.findings],
+        "findings": [f.to_dict() for f in b.findings],
     }
 
 

@@ -25,3 +25,17 @@ class Finding:
 
     def detail_dict(self) -> dict[str, str | float | int | None]:
         return dict(self.detail)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form used by briefing.json and `lifealm simulate`."""
+        return {"code": self.code, "severity": self.severity.value, "subject": self.subject,
+                "detail": self.detail_dict()}
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def merge_findings(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Several models' findings as one list: duplicates removed, errors first, each model's own order kept."""
+    unique = dict.fromkeys(finding for group in groups for finding in group)
+    return tuple(sorted(unique, key=lambda f: _SEVERITY_ORDER[f.severity]))  # sorted() is stable

@@ -9,7 +9,7 @@ import numpy as np
 
 from lifealm.models.defense import measure_defense
 from lifealm.models.dividends import project_dividends
-from lifealm.models.findings import Finding
+from lifealm.models.findings import Finding, merge_findings
 from lifealm.models.fx import build_fx_table
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.margin import combined_thresholds
@@ -34,14 +34,6 @@ class HouseholdInputs:
 
     household: Household
     findings: tuple[Finding, ...]
-
-
-def _unique(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    seen: dict[Finding, None] = {}
-    for group in groups:
-        for finding in group:
-            seen.setdefault(finding, None)
-    return tuple(seen)
 
 
 def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
@@ -85,7 +77,7 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
         credit_rate=line_rate,
         **terms,
     )
-    return HouseholdInputs(house, _unique(valuation.findings, defense.findings, projection.findings))
+    return HouseholdInputs(house, merge_findings(valuation.findings, defense.findings, projection.findings))
 
 
 def household_from_inputs(inputs: LedgerInputs) -> Household:
