@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
 import stat
 from datetime import date
 from pathlib import Path
@@ -317,3 +318,22 @@ def test_the_vega_bundle_follows_the_output_mode_of_each_run(briefing_site: dict
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o755
     ensure_bundle(tmp_path / "assets", FileModes.private())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_headline_figures_equal_the_ledger_worked_by_hand(briefing_site: dict[str, Any]) -> None:
+    """The JSON's answer recomputed straight from the ledger with SQL and the SPEC's formulas, not the models."""
+    doc = json.loads((briefing_site["site"] / REPORT_DAY / "briefing.json").read_text("utf-8"))
+    with sqlite3.connect(briefing_site["db"]) as conn:
+        value = conn.execute(
+            "SELECT sum(h.shares * (SELECT close_price FROM prices p WHERE p.ticker = h.ticker "
+            "AND p.price_date <= ? ORDER BY p.price_date DESC LIMIT 1)) FROM holdings h", (REPORT_DAY,)
+        ).fetchone()[0]
+        loan, forced = conn.execute(
+            "SELECT sum(balance), min(forced_liq_pct) FROM loans WHERE collateral_type = 'portfolio'").fetchone()
+        cash = conn.execute("SELECT sum(balance) FROM cash_accounts").fetchone()[0]
+        line = conn.execute("SELECT sum(credit_limit - balance) FROM loans WHERE collateral_type IS NULL").fetchone()[0]
+    assert doc["portfolio"]["value"] == pytest.approx(value, rel=1e-12)
+    assert doc["margin"]["ratio"] == pytest.approx(loan / value, rel=1e-12)
+    assert doc["defense"]["cash"] + doc["defense"]["credit_available"] == pytest.approx(cash + line, rel=1e-12)
+    survival = 1 - (loan - cash - line) / (value * forced)
+    assert doc["stress"]["max_survivable_drawdown"] == pytest.approx(survival, rel=1e-12)
