@@ -76,6 +76,7 @@ def serving(fake: FakeServer | None = None) -> Iterator[FakeServer]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
 
         def do_GET(self) -> None:  # http.server calls it by name
             parts = urllib.parse.urlsplit(self.path)
