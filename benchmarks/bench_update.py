@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the fake servers the tests use
 
-from update_fakes import YAHOO_429, Bar, Reply, Seen, boj_json, chart, ecb_xml, serving  # noqa: E402
+from update_fakes import YAHOO_429, Bar, Reply, Seen, boj_json, chart, ecb_xml, serving
 
-from lifealm.update import (  # noqa: E402
+from lifealm.update import (
     FxRequest,
     History,
     SecurityRequest,
@@ -89,7 +89,8 @@ def main() -> None:
         print(f"   client: {Sources.standard(config).client.transport.name}; {SECURITIES} securities, USD and EUR")
         morning = [SecurityRequest(f"{n + 1000:04d}.T", "JPY", last_stored=TODAY - timedelta(days=3))
                    for n in range(SECURITIES)]
-        _measure("morning update (Friday's closes stored, Monday's fetched)", config, morning, UpdateOptions(today=TODAY))
+        _measure("morning update (Friday's closes stored, Monday's fetched)", config, morning,
+                 UpdateOptions(today=TODAY))
         mode["now"] = "year"
         fresh = [SecurityRequest(f"{n + 1000:04d}.T", "JPY") for n in range(SECURITIES)]
         _measure("first backfill (--history max, a year each)", config, fresh,
