@@ -86,6 +86,10 @@ class Sources:
         fx: dict[str, FxSource] = {"ecb": EcbSource(client, config), "boj": BojSource(client, config)}
         return cls(prices, fx, client)
 
+    def close(self) -> None:
+        """End the run's HTTP session."""
+        self.client.close()
+
 
 @dataclass
 class _Tally:
@@ -113,7 +117,7 @@ def fetch_updates(securities: Sequence[SecurityRequest], currencies: Sequence[Fx
         rates = tuple(_one_currency(c, options, config, run, tally) for c in fx_wanted)
     finally:
         if own:
-            run.client.close()
+            run.close()
     return UpdateResult(outcomes, rates, run.client.requests)
 
 

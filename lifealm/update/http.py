@@ -116,6 +116,8 @@ class CurlTransport:
             answer = self._session.get(url, params=dict(params) or None, timeout=timeout, allow_redirects=True)
         except self._errors.Timeout as error:
             raise TransportError(ProblemKind.TIMEOUT, _curl_words(error)) from error
+        except self._errors.ImpersonateError as error:  # an installed curl_cffi too old for its browser profile
+            raise TransportError(ProblemKind.MISSING_DEPENDENCY, _curl_words(error)) from error
         except self._errors.RequestException as error:
             raise TransportError(ProblemKind.OFFLINE, _curl_words(error)) from error
         return HttpResponse(str(answer.url), int(answer.status_code), _lower(answer.headers.items()),
@@ -204,6 +206,9 @@ def _status_failure(answer: HttpResponse, attempts: int, host: str) -> HttpFailu
 
 
 def _transport_failure(error: TransportError, host: str, timeout: float) -> HttpFailure:
+    if error.kind is ProblemKind.MISSING_DEPENDENCY:
+        return HttpFailure(error.kind, f"curl_cffi cannot imitate a browser for {host}: upgrade it "
+                           "(`pip install -U curl_cffi`)", excerpt(error.detail))
     if error.kind is ProblemKind.TIMEOUT:
         return HttpFailure(ProblemKind.TIMEOUT, f"{host} did not answer within {timeout:g} s (the [update] "
                            "timeout)", excerpt(error.detail))
