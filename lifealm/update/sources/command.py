@@ -72,7 +72,12 @@ class CommandSource:
 def _parse(symbol: str, output: str, start: date | None, end: date) -> Series:
     closes: dict[date, Decimal] = {}
     currencies: set[str] = set()
-    for line, row in enumerate(csv.reader(io.StringIO(output)), start=1):
+    try:
+        rows = list(csv.reader(io.StringIO(output, newline="")))
+    except csv.Error as error:
+        raise SourceFailure(ProblemKind.MALFORMED, f"the program printed something that is not CSV ({error})",
+                            excerpt(output)) from error
+    for line, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue

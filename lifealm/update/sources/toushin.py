@@ -58,7 +58,11 @@ def _read(symbol: str, answer: HttpResponse, start: date | None, end: date) -> S
     if is_html(answer):
         raise html_failure(answer, "the NAV CSV")
     text = _decode(answer.body)
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise SourceFailure(ProblemKind.MALFORMED, f"answered a file that is not CSV ({error})", excerpt(text),
+                            answer.status) from error
     if not rows or not _is_header(rows[0]):
         raise SourceFailure(ProblemKind.MALFORMED, "answered something that is not the NAV CSV (no "
                             "年月日,基準価額 header)", excerpt(text), answer.status)
