@@ -161,6 +161,14 @@ def test_a_split_before_the_stored_history_is_only_reported(fake: FakeServer) ->
     assert [f.code for f in nintendo.findings()] == ["split_reported"]
 
 
+def test_skipped_bars_are_findings_not_silence(fake: FakeServer) -> None:
+    fake.route(chart_path("7203.T"), Reply(body=chart("7203.T", [Bar(utc(2026, 11, 27), 3000.0),
+                                                                  Bar(utc(2026, 11, 30), None)])))
+    (toyota,) = run(fake, [SecurityRequest("7203.T", "JPY")]).securities
+    assert len(toyota.prices) == 1
+    assert [f.detail_dict()["note"] for f in toyota.findings()] == ["1 bar(s) without a close skipped"]
+
+
 def test_fx_for_every_currency_in_use_with_the_boj_as_fallback(fake: FakeServer,
                                                                others: dict[str, FakeServer]) -> None:
     others["ecb"].route("/ecb/eurofxref-hist-90d.xml", Reply(500, b"Internal Server Error", "text/plain"))

@@ -96,6 +96,7 @@ class SecurityOutcome:
         if self.withheld:
             found.append(Finding("update_withheld", Severity.WARNING, self.ticker, (
                 ("rows", self.withheld), ("reason", "a split awaits confirmation"))))
+        found.extend(Finding("update_note", Severity.INFO, self.ticker, (("note", note),)) for note in self.notes)
         return tuple(found)
 
 
