@@ -152,6 +152,11 @@ def test_a_new_split_withholds_the_rows_and_asks_for_confirmation(fake: FakeServ
     assert codes["split_needs_confirmation"]["ratio"] == "10:1"
     assert codes["split_needs_confirmation"]["factor"] == 10.0
     assert "update_withheld" in codes
+    # Once the user has confirmed it (and changed the share count), the rows come through.
+    (confirmed,) = run(fake, [SecurityRequest("7974.T", "JPY", last_stored=date(2026, 11, 25),
+                                              confirmed_splits=frozenset({date(2026, 11, 27)}))]).securities
+    assert len(confirmed.prices) == 3 and confirmed.withheld == 0
+    assert [f.code for f in confirmed.findings()] == ["split_reported"]
 
 
 def test_a_split_before_the_stored_history_is_only_reported(fake: FakeServer) -> None:

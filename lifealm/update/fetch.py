@@ -49,6 +49,7 @@ class SecurityRequest:
     source: str | None = None  # the stored fallback chain; None → default_chain(ticker)
     last_stored: date | None = None  # the newest stored close
     known_dividends: frozenset[date] = frozenset()  # ex-dates already in the ledger: never returned again
+    confirmed_splits: frozenset[date] = frozenset()  # split dates the user confirmed: reported, no longer blocking
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,8 @@ def _outcome(request: SecurityRequest, options: UpdateOptions, answered: tuple[S
     dividends = tuple(DividendRow(ticker, d.ex_date, d.amount, currency, link.source) for d in series.dividends
                       if options.dividends and d.ex_date not in seen)
     splits = tuple(SplitFinding(ticker, s.day, s.numerator, s.denominator, str(link),
-                                needs_confirmation=request.last_stored is not None and s.day > request.last_stored)
+                                needs_confirmation=request.last_stored is not None and s.day > request.last_stored
+                                and s.day not in request.confirmed_splits)
                    for s in series.splits)
     notes = list(series.notes)
     if series.null_bars_skipped:
