@@ -7,7 +7,7 @@ RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk
 TEST_PACKAGES := $(RUNTIME_PACKAGES) poppler-utils chromium
 
 .DEFAULT_GOAL := help
-.PHONY: package-check help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean
+.PHONY: package-check help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean smoke-online
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -50,9 +50,12 @@ package-check: venv system-packages ## build the wheel, install it in a fresh ve
 bench: venv system-packages ## run the benchmarks and print their figures
 	$(BIN)/python -m benchmarks
 
+smoke-online: venv ## ask the live price and FX sources one small question each (needs the internet; not a test)
+	$(BIN)/python scripts/smoke_online.py
+
 lock: ## re-resolve the newest dependencies into requirements.lock (then run `make check`)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -U pip setuptools && .lock-venv/bin/pip install --quiet -e '.[dev]'
+	.lock-venv/bin/pip install --quiet -U pip setuptools && .lock-venv/bin/pip install --quiet -e '.[dev,update]'
 	echo "# Exact versions lifealm is tested with (runtime and development). Regenerate: make lock" > requirements.lock
 	.lock-venv/bin/pip freeze --all --exclude-editable >> requirements.lock
 	rm -rf .lock-venv
