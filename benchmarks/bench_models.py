@@ -32,7 +32,7 @@ AS_OF = date(2026, 11, 24)
 def demo_inputs() -> LedgerInputs | None:
     """The `lifealm demo` ledger read by the loader, or None when that part of lifealm is unavailable."""
     try:
-        from lifealm.ledger.demo import build_demo
+        from lifealm.demo import build_demo
         from lifealm.ledger.load import load_inputs
     except ImportError:
         return None

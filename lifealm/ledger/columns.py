@@ -1,4 +1,5 @@
-"""The CSV column specification of every importable kind: one declarative table shared by import, export and help."""
+"""Every ledger table's columns, types, key, aliases and limits, declared once: the write path, the CSV import and
+export, the loader's SELECT lists, `--help` and the README's table are all derived from these declarations."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Column:
     choices: tuple[str, ...] = ()  # allowed text values (empty: any)
     not_future: bool = False  # a date after today is a typo (prices, FX rates)
     doc: str = ""
+    field: str = ""  # the model input's field name, when it differs from the column name
 
     def describe_range(self) -> str:
         low = "" if self.minimum is None else f"{'>' if self.min_exclusive else '≥'} {self.minimum:g}"
@@ -54,11 +56,10 @@ class Kind:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    def column(self, name: str) -> Column:
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
+    @property
+    def select_list(self) -> str:
+        """The columns as a SELECT list, in declaration order (the order of the row tuples everywhere)."""
+        return ", ".join(f'"{c}"' for c in self.column_names)
 
 
 T, N, D, F, C = ColumnType.TEXT, ColumnType.NUMBER, ColumnType.DATE, ColumnType.FLAG, ColumnType.CURRENCY
@@ -85,7 +86,8 @@ KINDS: dict[str, Kind] = {
         Kind("prices", "prices", ("ticker", "price_date"), (
             Column("ticker", T, required=True, aliases=("code", "symbol")),
             Column("price_date", D, required=True, aliases=("date",), not_future=True),
-            Column("close_price", N, required=True, minimum=0, min_exclusive=True, aliases=("close", "price")),
+            Column("close_price", N, required=True, minimum=0, min_exclusive=True, aliases=("close", "price"),
+                   field="close"),
         ), "daily closing prices", needs_holding=True),
         Kind("dividends", "dividends", ("ticker", "ex_date", "is_projection"), (
             Column("ticker", T, required=True, aliases=("code", "symbol")),
@@ -143,6 +145,22 @@ KINDS: dict[str, Kind] = {
         ), "model parameters (see the Assumptions list)"),
     )
 }
+
+
+# Written by `lifealm report` (one row per report date), never imported: declared here all the same.
+SNAPSHOTS = Kind("snapshots", "snapshots", ("snapshot_date",), (
+    Column("snapshot_date", D, required=True),
+    Column("status", T, required=True, choices=("SAFE", "CAUTION", "DANGER")),
+    Column("portfolio_value", N, required=True),
+    Column("cash", N, required=True),
+    Column("margin_balance", N, required=True),
+    Column("margin_ratio", N),
+    Column("net_worth", N, required=True),
+    Column("monthly_cashflow", N, required=True),
+    Column("fire_ratio", N),
+    Column("max_survivable_drawdown", N),
+    Column("success_probability", N),
+), "the headline figures of each report date")
 
 
 def kind_help(kind: Kind) -> str:
