@@ -51,6 +51,7 @@ class Kind:
     columns: tuple[Column, ...]
     doc: str
     needs_holding: bool = False  # the ticker must already be in holdings
+    rules: str = ""  # checks that span several columns, for the README
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -108,7 +109,9 @@ KINDS: dict[str, Kind] = {
             Column("credit_limit", N, minimum=0, doc="facility size; required for a credit line"),
             Column("target_ratio", N, default=0.65, minimum=0, maximum=1, min_exclusive=True,
                    doc="ratio to restore after a margin call"),
-        ), "the margin loan and standby credit lines"),
+        ), "the margin loan and standby credit lines",
+             rules="a margin loan needs all three thresholds with 0 < freeze ≤ margin call ≤ forced ≤ 1 and "
+             "target_ratio at most forced_liq_pct; a credit line needs its credit_limit"),
         Kind("cash", "cash_accounts", ("name",), (
             Column("name", T, required=True, aliases=("account",)),
             Column("balance", N, required=True, doc="may be negative (an overdraft is reported)"),
@@ -142,7 +145,9 @@ KINDS: dict[str, Kind] = {
         Kind("assumptions", "assumptions", ("name",), (
             Column("name", T, required=True),
             Column("value", T, required=True),
-        ), "model parameters (see the Assumptions list)"),
+        ), "model parameters (see the Assumptions list)",
+             rules="name is a model parameter of lifealm/models/assumptions.py; value is checked against that "
+             "parameter's type and range"),
     )
 }
 
@@ -183,4 +188,44 @@ def kind_help(kind: Kind) -> str:
         if col.doc:
             parts.append(col.doc)
         lines.append(f"  {col.name}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def _readme_cell(col: Column) -> str:
+    parts: list[str] = []
+    if col.aliases:
+        parts.append("also " + ", ".join(f"`{a}`" for a in col.aliases))
+    kind = {ColumnType.DATE: "date", ColumnType.FLAG: "0/1", ColumnType.CURRENCY: "three letters"}.get(col.type)
+    if kind:
+        parts.append(kind)
+    if col.describe_range():
+        parts.append(col.describe_range())
+    if col.choices:
+        parts.append("one of " + ", ".join(f"`{c}`" for c in col.choices))
+    if col.not_future:
+        parts.append("not after today")
+    if col.doc:
+        parts.append(col.doc)
+    if col.required or (col.default is None and "empty" in col.doc):  # the doc already says what empty means
+        pass
+    elif isinstance(col.default, float):
+        parts.append(f"default {col.default:g}")
+    else:
+        parts.append("default " + ("empty" if col.default is None else f'"{col.default}"' if isinstance(
+            col.default, str) else str(col.default)))
+    name = f"**`{col.name}`**" if col.required else f"`{col.name}`"
+    return name + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def readme_table() -> str:
+    """The README's table of import kinds, generated from the declarations (tests/test_ledger_columns.py checks
+    the README holds exactly this; print it to update the README after changing a column)."""
+    lines = ["| kind | table | key | columns (**required**, others optional) |", "|---|---|---|---|"]
+    for kind in KINDS.values():
+        cells = ", ".join(_readme_cell(col) for col in kind.columns)
+        if kind.needs_holding:
+            cells += "; the ticker must be in `holdings` first"
+        if kind.rules:
+            cells += f"; {kind.rules}"
+        lines.append(f"| `{kind.name}` | {kind.table} | {', '.join(kind.key)} | {cells} |")
     return "\n".join(lines)
