@@ -7,10 +7,10 @@ import sqlite3
 import stat
 from collections.abc import Iterator, Sequence
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from lifealm.errors import ImportValidationError, LedgerError, LifealmError
-from lifealm.ledger.columns import Kind
 from lifealm.ledger.csv_read import Header, read_rows
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.write import NumberedRows, Problems, WriteResult, kind_by_name, write_rows
@@ -29,15 +29,18 @@ def ensure_writable(path: Path) -> None:
                           hint=f"make the directory writable (chmod u+w {path.parent})")
 
 
-def _cell_rows(kind: Kind, header: Header, rows: Iterator[tuple[int, list[str]]], path: Path,
+def _cell_rows(header: Header, rows: Iterator[tuple[int, list[str]]], path: Path,
                problems: Problems) -> Iterator[tuple[int, Sequence[object]]]:
-    """(line, values in the kind's column order): a cell's stripped text, None when empty or absent."""
-    positions = header.positions
+    """(line, the cells in the kind's column order); a column the file lacks reads as an empty cell."""
+    # One extra empty cell at index `width` stands in for every absent column (position -1).
+    pick = itemgetter(*(pos if pos >= 0 else header.width for pos in header.positions))
     for line, cells in rows:
         if len(cells) != header.width:
             problems.add(f"{path}:{line}: row: expected {header.width} cells like the header, found {len(cells)}")
             continue
-        yield line, tuple((cells[pos].strip() or None) if pos >= 0 else None for pos in positions)
+        cells.append("")
+        values = pick(cells)
+        yield line, values if isinstance(values, tuple) else (values,)
 
 
 def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding: str = "auto",
@@ -46,7 +49,7 @@ def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding
     kind = kind_by_name(kind_name)
     problems = Problems()
     header, rows = read_rows(path, kind, encoding)
-    result = write_rows(conn, kind, NumberedRows(_cell_rows(kind, header, rows, path, problems)),
+    result = write_rows(conn, kind, NumberedRows(_cell_rows(header, rows, path, problems)),
                         columns=header.present, origin=str(path), problems=problems, today=today)
     if result.rows == 0:
         raise ImportValidationError([f"{path}: no rows after the header"],

@@ -16,23 +16,6 @@ CHUNK = 20_000
 MAX_PROBLEMS = 200  # keep memory bounded on a hopeless input; the count of the rest is still reported
 
 
-class _Unreadable:
-    """The value of a cell its reader could not read (and has already reported): stored as NULL, row refused."""
-
-    _instance: _Unreadable | None = None
-
-    def __new__(cls) -> _Unreadable:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNREADABLE"
-
-
-UNREADABLE = _Unreadable()
-
-
 @dataclass(frozen=True, slots=True)
 class NumberedRows:
     """Rows that carry their own numbers for messages, such as a file's line numbers: (number, values) pairs."""
@@ -202,32 +185,31 @@ def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin
     plan = [(i, col, cell[col.type], checkers[col.type]) for i, col in enumerate(kind.columns)]
     needs_row_check = kind.name in ("loans", "assumptions")
     for number, values in pairs:
-        where = f"{origin}:{number}"
         if len(values) != width:
-            problems.add(f"{where}: row: expected {width} values ({', '.join(kind.column_names)}), "
+            problems.add(f"{origin}:{number}: row: expected {width} values ({', '.join(kind.column_names)}), "
                          f"found {len(values)}")
             continue
         out: list[object] = [number, 1]
         ok = True
         for i, col, parse, check in plan:
             value = values[i]
+            if type(value) is str:  # a cell's text: surrounding blanks never count, an empty cell is None
+                value = value.strip() or None
             if value is None:
                 if col.required:
-                    problems.add(f"{where}: {col.name}: empty, but a value is required")
+                    problems.add(f"{origin}:{number}: {col.name}: empty, but a value is required")
                     ok = False
                 out.append(col.default)
-            elif value is UNREADABLE:
+                continue
+            try:
+                out.append(parse(value, col) if type(value) is str else check(value, col))
+            except CellError as exc:
+                problems.add(f"{origin}:{number}: {col.name}: {exc}")
                 out.append(None)
                 ok = False
-            else:
-                try:
-                    out.append(parse(value, col) if type(value) is str else check(value, col))
-                except CellError as exc:
-                    problems.add(f"{where}: {col.name}: {exc}")
-                    out.append(None)
-                    ok = False
         if ok and needs_row_check:
-            found = _row_problems(kind, dict(zip(kind.column_names, out[2:], strict=True)), present, where)
+            found = _row_problems(kind, dict(zip(kind.column_names, out[2:], strict=True)), present,
+                                  f"{origin}:{number}")
             for problem in found:
                 problems.add(problem)
             ok = not found
@@ -339,7 +321,7 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
     column's default). Every value is checked against its declared column; every problem
     is listed at once as `ORIGIN:NUMBER: column: problem` in an ImportValidationError, and then nothing is
     written. Rows are numbered 1, 2, … in those messages unless given as NumberedRows; `problems` may
-    already hold what the caller's reader found (cells passed as UNREADABLE). Rows are upserted on the kind's
+    already hold what the caller's reader found (a row of the wrong width, say). Rows are upserted on the kind's
     key; only `columns` (default: all) are written to rows that exist. With `replace`, the rows given are the
     whole table: stored rows whose key is not among them are removed.
     """
