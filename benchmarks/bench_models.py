@@ -86,7 +86,7 @@ def measure(label: str, inputs: LedgerInputs, repeats: int) -> None:
 def main() -> None:
     demo = demo_inputs()
     if demo is None:
-        print("   demo ledger unavailable (lifealm.ledger.demo/load missing); synthetic inputs only")
+        print("   demo ledger unavailable (lifealm.demo/ledger.load missing); synthetic inputs only")
     else:
         measure("demo ledger", demo, repeats=200)
         measure("demo ledger, 1 % steps to 100 %, 40-year projection", replace(demo, assumptions=replace(
