@@ -15,7 +15,7 @@ import lifealm.cli.report_cmd
 import lifealm.cli.simulate_cmd  # noqa: F401 - importing registers the commands
 from lifealm.cli import cli
 from lifealm.demo import build_demo
-from lifealm.pipeline import load_model_inputs
+from lifealm.pipeline import check_ledger, load_model_inputs
 from lifealm.settings import load_settings
 
 AS_OF = date(2026, 6, 30)  # a Tuesday: the demo's last close is on this day
@@ -91,3 +91,20 @@ def test_simulate_reads_the_ledger_through_the_same_loader(demo: Path, tmp_path:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["seed"], data["paths"], data["years"]) == (7, 50, 5)
+
+
+def test_check_names_what_only_the_file_can_tell(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    settings = load_settings(db=db, environ={})
+    CliRunner().invoke(cli, ["init", "--db", str(db)])
+    empty = check_ledger(settings, AS_OF)
+    assert [(f.code, f.severity.value) for f in empty.findings if f.code == "no_holdings"] == [("no_holdings", "info")]
+    with sqlite3.connect(db) as conn:  # another tool bypassed the CHECK constraints
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("INSERT INTO holdings (ticker, shares) VALUES ('7203.T', 100)")
+        conn.execute("INSERT INTO loans (name, balance, collateral_type) VALUES ('margin', 1000000, 'portfolio')")
+    report = check_ledger(settings, AS_OF)
+    codes = [(f.code, f.subject) for f in report.findings]
+    assert codes[0] == ("loan_without_thresholds", "margin")
+    assert ("missing_price", "7203.T") in codes  # the valuation still runs and says what it could not value
+    assert not report.damaged
