@@ -108,3 +108,18 @@ def test_check_names_what_only_the_file_can_tell(tmp_path: Path) -> None:
     assert codes[0] == ("loan_without_thresholds", "margin")
     assert ("missing_price", "7203.T") in codes  # the valuation still runs and says what it could not value
     assert not report.damaged
+
+
+def test_a_snapshot_on_a_read_only_ledger_is_named_with_the_fix(demo: Path, tmp_path: Path) -> None:
+    from lifealm.errors import LifealmError
+    from lifealm.ledger.db import open_ledger
+    from lifealm.pipeline import compute_briefing, read_model_inputs, record_snapshot
+
+    conn = open_ledger(demo, readonly=True)  # SQLite refuses the write with SQLITE_READONLY (even for root)
+    try:
+        briefing = compute_briefing(read_model_inputs(conn, LATER).inputs, montecarlo=False)
+        with pytest.raises(LifealmError, match="the ledger is read-only") as caught:
+            record_snapshot(conn, briefing, demo)
+    finally:
+        conn.close()
+    assert "chmod u+w" in str(caught.value)
