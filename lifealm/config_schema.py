@@ -34,41 +34,24 @@ class Text(Option):
         return value
 
 
-class OneOf(Text):
-    def __init__(self, doc: str, choices: tuple[str, ...], *, env: str | None = None) -> None:
-        super().__init__(doc, env=env)
-        self.choices = choices
-
-    def validate(self, value: object) -> Any:
-        if super().validate(value).strip().lower() not in self.choices:
-            raise ValueError(f"must be one of {', '.join(self.choices)}, not {value!r}")
-        return str(value).strip().lower()
-
-
 class Whole(Option):
-    def __init__(self, doc: str, low: int, high: int, *, env: str | None = None) -> None:
-        super().__init__(doc, env=env)
-        self.low, self.high = low, high
-
     def validate(self, value: object) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"must be a whole number, not {value!r}")
-        if not self.low <= value <= self.high:
-            raise ValueError(f"must be between {self.low} and {self.high}, not {value}")
         return value
 
 
 class Seconds(Option):
-    """A positive number of seconds, at most `most`."""
+    """A number of seconds; with `most`, also more than 0 and at most `most`."""
 
-    def __init__(self, doc: str, most: float, *, env: str | None = None) -> None:
+    def __init__(self, doc: str, most: float | None = None, *, env: str | None = None) -> None:
         super().__init__(doc, env=env)
         self.most = most
 
     def validate(self, value: object) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"must be a number of seconds, not {value!r}")
-        if not 0 < value <= self.most:
+        if self.most is not None and not 0 < value <= self.most:
             raise ValueError(f"must be more than 0 and at most {self.most:g} seconds, not {value}")
         return float(value)
 
@@ -145,15 +128,17 @@ class Table(Option):
         return value
 
 
+# Only the TOML types are checked when the file is read: the values, which the environment may override, are
+# checked by lifealm.deliver when a command sends mail (so a mail typo does not stop `report`).
 MAIL = Section("mail", {
     "host": Text("the SMTP server", env="LIFEALM_SMTP_HOST"),
-    "port": Whole("the SMTP port", 1, 65535, env="LIFEALM_SMTP_PORT"),
+    "port": Whole("the SMTP port", env="LIFEALM_SMTP_PORT"),
     "user": Text("the SMTP login", env="LIFEALM_SMTP_USER"),
     "password": Text("the SMTP password", env="LIFEALM_SMTP_PASSWORD"),
     "password_file": Text("a file whose first line is the password", env="LIFEALM_SMTP_PASSWORD_FILE"),
-    "security": OneOf("the connection security", ("starttls", "ssl", "none"), env="LIFEALM_SMTP_SECURITY"),
+    "security": Text("the connection security: starttls, ssl or none", env="LIFEALM_SMTP_SECURITY"),
     "ca_file": Text("PEM certificates to trust", env="LIFEALM_SMTP_CA_FILE"),
-    "timeout": Seconds("seconds to wait for the server", 3600, env="LIFEALM_SMTP_TIMEOUT"),
+    "timeout": Seconds("seconds to wait for the server", env="LIFEALM_SMTP_TIMEOUT"),
     "from": Text("the sender address", env="LIFEALM_MAIL_FROM"),
     "to": Addresses("the recipients", env="LIFEALM_MAIL_TO"),
 })
