@@ -31,14 +31,14 @@ def default_config_path() -> Path:
 
 @dataclass(frozen=True)
 class UpdateSettings:
-    """The [update] table: where `lifealm update` fetches from (None: its built-in source) and how."""
+    """The [update] table as the file sets it; None leaves the updater's own default (lifealm.update.UpdateConfig)."""
 
     yahoo_url: str | None = None
     ecb_url: str | None = None
     boj_url: str | None = None
     toushin_url: str | None = None
     before_run: bool = False  # `lifealm run` updates prices first
-    timeout: float = 30.0  # seconds per request
+    timeout: float | None = None  # seconds per request
 
 
 @dataclass(frozen=True)
