@@ -32,7 +32,7 @@ AS_OF = date(2026, 11, 24)
 def demo_inputs() -> LedgerInputs | None:
     """The `lifealm demo` ledger read by the loader, or None when that part of lifealm is unavailable."""
     try:
-        from lifealm.ledger.demo import build_demo
+        from lifealm.demo import build_demo
         from lifealm.ledger.load import load_inputs
     except ImportError:
         return None
@@ -86,7 +86,7 @@ def measure(label: str, inputs: LedgerInputs, repeats: int) -> None:
 def main() -> None:
     demo = demo_inputs()
     if demo is None:
-        print("   demo ledger unavailable (lifealm.ledger.demo/load missing); synthetic inputs only")
+        print("   demo ledger unavailable (lifealm.demo/ledger.load missing); synthetic inputs only")
     else:
         measure("demo ledger", demo, repeats=200)
         measure("demo ledger, 1 % steps to 100 %, 40-year projection", replace(demo, assumptions=replace(

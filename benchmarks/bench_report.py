@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 from lifealm.pipeline import STAGES, build_report
 from lifealm.settings import load_settings
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.child import run_lifealm
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 from lifealm.ledger.load import LATEST_PRICE_SQL
 from lifealm.pipeline import STAGES, build_report
 from lifealm.settings import load_settings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 from lifealm.pipeline import build_report
 from lifealm.settings import load_settings
 

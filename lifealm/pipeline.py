@@ -1,28 +1,34 @@
-"""The one orchestrator: ledger in, site out (load → Monte Carlo → models → snapshot → charts → HTML/PDF/JSON)."""
+"""The one orchestrator: the one loader of model inputs, `check`, and ledger in, site out (load → Monte Carlo →
+models → snapshot → charts → HTML/PDF/JSON)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
 from lifealm.charts.collect import chart_data
 from lifealm.errors import LifealmError
+from lifealm.ledger.check import integrity_problems, loans_without_thresholds
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import write_snapshot
+from lifealm.ledger.write import sqlite_failure
 from lifealm.models.briefing import Briefing, build_briefing
 from lifealm.models.briefing_json import briefing_to_json
+from lifealm.models.findings import Finding, Severity
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
+from lifealm.models.valuation import value_portfolio
 from lifealm.render import assets, pages
 from lifealm.render.files import FileModes
 from lifealm.render.pdf import render_pdf
@@ -72,18 +78,78 @@ def shared_output_from_env(environ: os._Environ[str] | dict[str, str] | None = N
     return env.get(SHARED_OUTPUT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+@dataclass(frozen=True, slots=True)
+class ModelInputs:
+    """The models' frozen inputs for one as-of date, and the findings that only the ledger file can tell."""
+
+    inputs: LedgerInputs
+    file_findings: tuple[Finding, ...] = ()  # rows the models cannot take (a margin loan without thresholds)
+
+
+def read_model_inputs(conn: sqlite3.Connection, as_of: date,
+                      overrides: Mapping[str, object] = MappingProxyType({})) -> ModelInputs:
+    """The model inputs from an open ledger: its rows as of `as_of`, with the config's [assumptions] applied."""
+    unusable = tuple(Finding("loan_without_thresholds", Severity.ERROR, name)
+                     for name in loans_without_thresholds(conn))
+    return ModelInputs(load_inputs(conn, as_of, overrides=overrides), unusable)
+
+
+def load_model_inputs(settings: Settings, as_of: date) -> ModelInputs:
+    """THE loader: settings and an as-of date in, the models' inputs out (every command that runs models uses it)."""
+    with closing(open_ledger(settings.db, readonly=True)) as conn:
+        return read_model_inputs(conn, as_of, settings.assumption_overrides)
+
+
+def ledger_findings(model_inputs: ModelInputs) -> tuple[Finding, ...]:
+    """The findings the report shows for these inputs, plus what only the file can tell (what `check` lists)."""
+    inputs, unusable = model_inputs.inputs, model_inputs.file_findings
+    # The margin model cannot run on a margin loan without thresholds: only the valuation's findings are added.
+    found = unusable + (value_portfolio(inputs).findings if unusable else build_briefing(inputs).findings)
+    if not inputs.holdings:
+        found += (Finding("no_holdings", Severity.INFO, "holdings"),)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Integrity problems (the file is damaged: exit 1) and data findings (the plan has gaps: exit 0)."""
+
+    integrity: tuple[str, ...]  # PRAGMA integrity_check lines other than "ok"
+    foreign_keys: tuple[str, ...]  # PRAGMA foreign_key_check rows, as "table row N → parent"
+    findings: tuple[Finding, ...]
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.integrity or self.foreign_keys)
+
+
+def check_ledger(settings: Settings, as_of: date) -> CheckReport:
+    """`lifealm check`: the file's integrity, then (if intact) the findings for `as_of` under the settings."""
+    with closing(open_ledger(settings.db, readonly=True)) as conn:
+        integrity, foreign = integrity_problems(conn)
+        if integrity:
+            return CheckReport(integrity, foreign, ())
+        loaded = read_model_inputs(conn, as_of, settings.assumption_overrides)
+    return CheckReport(integrity, foreign, ledger_findings(loaded))
+
+
 def run_montecarlo(inputs: LedgerInputs) -> MonteCarloResult:
     """The household simulation, seeded from assumptions.mc_seed so the same ledger gives the same briefing."""
     seed = inputs.assumptions.mc_seed
     return simulate_household(inputs, np.random.default_rng(seed), seed=seed)
 
 
-def _record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> None:
+def compute_briefing(inputs: LedgerInputs, *, montecarlo: bool = True) -> Briefing:
+    """Every model on `inputs`, the Monte Carlo simulation included unless `montecarlo` is False."""
+    return build_briefing(inputs, montecarlo=run_montecarlo(inputs) if montecarlo else None)
+
+
+def record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> None:
     """Write the day's headline figures to the ledger; a read-only ledger is named with the fix."""
     try:
         write_snapshot(conn, briefing.snapshot)
-    except sqlite3.OperationalError as exc:
-        if "readonly" not in str(exc) and "read-only" not in str(exc):
+    except sqlite3.Error as exc:
+        if sqlite_failure(exc) != "readonly":
             raise
         raise LifealmError(
             f"{db}: the ledger is read-only, so the briefing's snapshot (its history point) cannot be recorded; "
@@ -104,14 +170,14 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
     day = as_of.isoformat()
 
     with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
-        inputs = load_inputs(conn, as_of, overrides=settings.assumption_overrides)
+        inputs = read_model_inputs(conn, as_of, settings.assumption_overrides).inputs
         with clock.stage("montecarlo"):
             mc = run_montecarlo(inputs) if montecarlo else None
         with clock.stage("models"):
             briefing = build_briefing(inputs, montecarlo=mc)
             doc = briefing_to_json(briefing)
         with clock.stage("snapshot"):
-            _record_snapshot(conn, briefing, settings.db)
+            record_snapshot(conn, briefing, settings.db)
     clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
 
     with clock.stage("charts"):  # Altair specs for the page, vector SVG (vl-convert) for the PDF

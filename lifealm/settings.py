@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lifealm.deliver.mail_settings import mail_table_problems
+from lifealm.config_schema import SCHEMA, config_problems
 from lifealm.errors import LifealmError
-from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -31,6 +30,18 @@ def default_config_path() -> Path:
 
 
 @dataclass(frozen=True)
+class UpdateSettings:
+    """The [update] table as the file sets it; None leaves the updater's own default (lifealm.update.UpdateConfig)."""
+
+    yahoo_url: str | None = None
+    ecb_url: str | None = None
+    boj_url: str | None = None
+    toushin_url: str | None = None
+    before_run: bool = False  # `lifealm run` updates prices first
+    timeout: float | None = None  # seconds per request
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a command needs to know about where things are; model parameters live in Assumptions."""
 
@@ -40,7 +51,8 @@ class Settings:
     as_of: date | None = None  # None: today
     config_path: Path | None = None  # the config file that was read, if any
     assumption_overrides: Mapping[str, Any] = field(default_factory=dict)
-    mail: Mapping[str, Any] = field(default_factory=dict)  # raw [mail] table; validated by lifealm.deliver
+    mail: Mapping[str, Any] = field(default_factory=dict)  # [mail], checked; merged with the env by lifealm.deliver
+    update: UpdateSettings = field(default_factory=UpdateSettings)
 
 
 def read_config(path: Path) -> tuple[dict[str, Any], str]:
@@ -57,41 +69,6 @@ def read_config(path: Path) -> tuple[dict[str, Any], str]:
         raise LifealmError(f"{path}: cannot read the config file ({exc.strerror}).") from exc
 
 
-_TOP_LEVEL = {"ledger", "out", "mail", "assumptions"}
-
-
-def _key_line(text: str, table: str, key: str) -> int | None:
-    """The line where `key` is set inside `[table]` (TOML parsers do not keep positions; good enough for hints)."""
-    current = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("[") and not stripped.startswith("[["):
-            current = stripped.strip("[] ").split("]")[0].strip()
-        elif current == table and stripped.split("=", 1)[0].strip().strip('"\'') == key and "=" in stripped:
-            return number
-    return None
-
-
-def _table_problems(data: Mapping[str, Any], config_path: Path, text: str) -> list[str]:
-    """Every bad key or value in [mail] and [assumptions], each with its file and line."""
-    problems: list[str] = []
-    for table in ("mail", "assumptions"):
-        values = data.get(table)
-        if not isinstance(values, dict):
-            continue
-        for key, value in values.items():
-            line = _key_line(text, table, key)
-            where = f"{config_path}:{line}" if line else str(config_path)
-            if table == "mail":
-                problems.extend(mail_table_problems({key: value}, where))
-                continue
-            try:
-                apply_overrides(Assumptions(), {key: value}, source=f"{where}: [assumptions]")
-            except AssumptionsError as exc:
-                problems.extend(exc.problems)
-    return problems
-
-
 def load_settings(
     *,
     db: Path | None = None,
@@ -106,22 +83,17 @@ def load_settings(
     explicit_config = config_path is not None
     config_path = config_path or default_config_path()
     data: dict[str, Any] = {}
-    text = ""
     found = config_path.exists()
     if found:
         data, text = read_config(config_path)
+        problems = config_problems(data, text, config_path)
+        if problems:
+            raise LifealmError("invalid configuration:\n" + "\n".join(problems),
+                               hint="see the Configuration section of the README")
     elif explicit_config:
         raise LifealmError(f"{config_path}: config file not found.",
                            hint="create it, or drop --config / LIFEALM_CONFIG to use the defaults")
-    problems = [f"{config_path}: unknown key {key!r} (known: {', '.join(sorted(_TOP_LEVEL))})"
-                for key in data if key not in _TOP_LEVEL]
-    for key, kind in (("ledger", str), ("out", str), ("mail", dict), ("assumptions", dict)):
-        if key in data and not isinstance(data[key], kind):
-            problems.append(f"{config_path}: {key} must be a {'string' if kind is str else 'table'}")
-    problems.extend(_table_problems(data, config_path, text))
-    if problems:
-        raise LifealmError("invalid configuration:\n" + "\n".join(problems),
-                           hint="see the Configuration section of the README")
+    values = SCHEMA.values(data)
 
     if db is not None:
         db_path, source = db, "flag"
@@ -142,4 +114,5 @@ def load_settings(
         config_path=config_path if found else None,
         assumption_overrides=dict(data.get("assumptions", {})),
         mail=dict(data.get("mail", {})),
+        update=UpdateSettings(**values.get("update", {})),
     )

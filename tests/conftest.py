@@ -26,7 +26,7 @@ def briefing_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     import sqlite3
     from datetime import date
 
-    from lifealm.ledger.demo import build_demo
+    from lifealm.demo import build_demo
     from lifealm.pipeline import build_report
     from lifealm.settings import load_settings
 

@@ -18,7 +18,7 @@ from lifealm.charts import theme
 from lifealm.charts.builders import allocation
 from lifealm.charts.collect import ALLOCATION_BARS, allocation_slices, thin_history
 from lifealm.charts.inputs import AllocationSlice, HistoryPoint
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 from lifealm.pipeline import build_report
 from lifealm.render.context import PDF_HOLDINGS
 from lifealm.settings import load_settings

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
+from lifealm.demo import build_demo
 from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.csv_import import import_csv
 from lifealm.ledger.db import create_ledger
-from lifealm.ledger.demo import build_demo
 
 AS_OF = date(2025, 6, 30)
 

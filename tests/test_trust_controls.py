@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 
 AS_OF = date(2025, 12, 31)
 # Set the terminal title, then clear the screen: harmless as data, hostile when printed to a terminal.

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifealm.charts.collect import chart_data
+from lifealm.demo import build_demo
 from lifealm.ledger.db import open_ledger
-from lifealm.ledger.demo import build_demo
 from lifealm.ledger.load import load_inputs
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json

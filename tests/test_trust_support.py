@@ -22,7 +22,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
-from lifealm.ledger.demo import build_demo
+from lifealm.demo import build_demo
 
 AS_OF = date(2025, 12, 31)
 DAY = AS_OF.isoformat()

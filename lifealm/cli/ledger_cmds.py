@@ -13,12 +13,12 @@ import click
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
-from lifealm.ledger.check import check_ledger
 from lifealm.ledger.columns import KINDS, kind_help
 from lifealm.ledger.csv_export import export_csv
-from lifealm.ledger.csv_import import import_file, kind_by_name
+from lifealm.ledger.csv_import import import_file
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
-from lifealm.ledger.demo import build_demo
+from lifealm.ledger.write import kind_by_name
+from lifealm.models.assumptions import DEFAULT_SEED
 from lifealm.settings import Settings
 
 KIND_CHOICE = click.Choice(list(KINDS), case_sensitive=False)
@@ -88,7 +88,7 @@ def export_command(kind: str, output: Path | None, settings: Settings) -> None:
 
 
 @cli.command("demo")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=42, show_default=True,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=DEFAULT_SEED, show_default=True,
               help="Random seed: the same seed and date give the same ledger.")
 @click.option("--force", is_flag=True, help="Replace an existing ledger file with the demo.")
 @click.option("--if-missing", is_flag=True,
@@ -96,6 +96,8 @@ def export_command(kind: str, output: Path | None, settings: Settings) -> None:
 @with_settings(as_of=True)
 def demo_command(seed: int, force: bool, if_missing: bool, settings: Settings) -> None:
     """Build a realistic demo ledger ending on --as-of: ¥125M of dividend stocks, a ¥50M margin loan, …"""
+    from lifealm.demo import build_demo  # imported here: it runs the models, which `lifealm --help` need not load
+
     as_of = resolved_as_of(settings)
     if if_missing:
         # An explicitly configured but missing ledger is left alone: the report then says clearly what is wrong.
@@ -117,11 +119,9 @@ def check_command(settings: Settings) -> None:
     Exit 1 when the file is damaged (integrity or foreign-key failures); exit 0 otherwise, with any data
     findings listed.
     """
-    conn = open_ledger(settings.db, readonly=True)
-    try:
-        report = check_ledger(conn, resolved_as_of(settings))
-    finally:
-        conn.close()
+    from lifealm.pipeline import check_ledger  # imported here so `lifealm --help` stays fast
+
+    report = check_ledger(settings, resolved_as_of(settings))
     for line in report.integrity:
         click.echo(f"integrity: {line}")
     for line in report.foreign_keys:

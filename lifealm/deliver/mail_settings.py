@@ -9,23 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lifealm.config_schema import MAIL
 from lifealm.errors import LifealmError
 
 SECURITY_MODES = ("starttls", "ssl", "none")
-
-# [mail] key -> (environment variable, accepted TOML types, description for messages)
-MAIL_KEYS: dict[str, tuple[str, tuple[type, ...], str]] = {
-    "host": ("LIFEALM_SMTP_HOST", (str,), "a string"),
-    "port": ("LIFEALM_SMTP_PORT", (int,), "a whole number"),
-    "user": ("LIFEALM_SMTP_USER", (str,), "a string"),
-    "password": ("LIFEALM_SMTP_PASSWORD", (str,), "a string"),
-    "password_file": ("LIFEALM_SMTP_PASSWORD_FILE", (str,), "a string (a path)"),
-    "security": ("LIFEALM_SMTP_SECURITY", (str,), "one of starttls, ssl, none"),
-    "ca_file": ("LIFEALM_SMTP_CA_FILE", (str,), "a string (a path to PEM certificates)"),
-    "timeout": ("LIFEALM_SMTP_TIMEOUT", (int, float), "a number of seconds"),
-    "from": ("LIFEALM_MAIL_FROM", (str,), "a string"),
-    "to": ("LIFEALM_MAIL_TO", (str, list), "a string or a list of strings"),
-}
+MAIL_ENV = {key: option.env for key, option in MAIL.options.items() if option.env}  # [mail] key -> variable
 
 PLACEHOLDER_ADDRESS = "lifealm@localhost"
 _ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
@@ -73,22 +61,6 @@ class MailSettings:
         return f"{self.host}:{self.port}"
 
 
-def mail_table_problems(table: Mapping[str, Any], source: str) -> list[str]:
-    """Unknown keys and wrong TOML types in a [mail] table, one message each (used when the config is read)."""
-    problems: list[str] = []
-    for key, value in table.items():
-        if key not in MAIL_KEYS:
-            problems.append(f"{source}: [mail] unknown key {key!r} (known: {', '.join(sorted(MAIL_KEYS))})")
-            continue
-        _, kinds, description = MAIL_KEYS[key]
-        bad_type = isinstance(value, bool) or not isinstance(value, kinds)
-        if key == "to" and isinstance(value, list) and not all(isinstance(item, str) for item in value):
-            bad_type = True
-        if bad_type:
-            problems.append(f"{source}: [mail] {key} must be {description}, not {value!r}")
-    return problems
-
-
 def _split_addresses(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(item).strip() for item in value if str(item).strip()]
@@ -109,10 +81,10 @@ def load_mail_settings(
     recipient default to placeholders, but values that are set must still be valid.
     """
     env = os.environ if environ is None else environ
-    problems = mail_table_problems(table, source)
+    problems = MAIL.problems(table, lambda _key: source)  # the config schema's own checks of the table
     raw: dict[str, object] = {}
     origin: dict[str, str] = {}
-    for key, (var, _, _) in MAIL_KEYS.items():
+    for key, var in MAIL_ENV.items():
         if env.get(var):
             raw[key], origin[key] = env[var], var
         elif key in table:

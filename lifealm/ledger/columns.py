@@ -1,4 +1,5 @@
-"""The CSV column specification of every importable kind: one declarative table shared by import, export and help."""
+"""Every ledger table's columns, types, key, aliases and limits, declared once: the write path, the CSV import and
+export, the loader's SELECT lists, `--help` and the README's table are all derived from these declarations."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Column:
     choices: tuple[str, ...] = ()  # allowed text values (empty: any)
     not_future: bool = False  # a date after today is a typo (prices, FX rates)
     doc: str = ""
+    field: str = ""  # the model input's field name, when it differs from the column name
 
     def describe_range(self) -> str:
         low = "" if self.minimum is None else f"{'>' if self.min_exclusive else '≥'} {self.minimum:g}"
@@ -49,16 +51,16 @@ class Kind:
     columns: tuple[Column, ...]
     doc: str
     needs_holding: bool = False  # the ticker must already be in holdings
+    rules: str = ""  # checks that span several columns, for the README
 
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    def column(self, name: str) -> Column:
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
+    @property
+    def select_list(self) -> str:
+        """The columns as a SELECT list, in declaration order (the order of the row tuples everywhere)."""
+        return ", ".join(f'"{c}"' for c in self.column_names)
 
 
 T, N, D, F, C = ColumnType.TEXT, ColumnType.NUMBER, ColumnType.DATE, ColumnType.FLAG, ColumnType.CURRENCY
@@ -85,7 +87,8 @@ KINDS: dict[str, Kind] = {
         Kind("prices", "prices", ("ticker", "price_date"), (
             Column("ticker", T, required=True, aliases=("code", "symbol")),
             Column("price_date", D, required=True, aliases=("date",), not_future=True),
-            Column("close_price", N, required=True, minimum=0, min_exclusive=True, aliases=("close", "price")),
+            Column("close_price", N, required=True, minimum=0, min_exclusive=True, aliases=("close", "price"),
+                   field="close"),
         ), "daily closing prices", needs_holding=True),
         Kind("dividends", "dividends", ("ticker", "ex_date", "is_projection"), (
             Column("ticker", T, required=True, aliases=("code", "symbol")),
@@ -106,7 +109,9 @@ KINDS: dict[str, Kind] = {
             Column("credit_limit", N, minimum=0, doc="facility size; required for a credit line"),
             Column("target_ratio", N, default=0.65, minimum=0, maximum=1, min_exclusive=True,
                    doc="ratio to restore after a margin call"),
-        ), "the margin loan and standby credit lines"),
+        ), "the margin loan and standby credit lines",
+             rules="a margin loan needs all three thresholds with 0 < freeze ≤ margin call ≤ forced ≤ 1 and "
+             "target_ratio at most forced_liq_pct; a credit line needs its credit_limit"),
         Kind("cash", "cash_accounts", ("name",), (
             Column("name", T, required=True, aliases=("account",)),
             Column("balance", N, required=True, doc="may be negative (an overdraft is reported)"),
@@ -140,9 +145,27 @@ KINDS: dict[str, Kind] = {
         Kind("assumptions", "assumptions", ("name",), (
             Column("name", T, required=True),
             Column("value", T, required=True),
-        ), "model parameters (see the Assumptions list)"),
+        ), "model parameters (see the Assumptions list)",
+             rules="name is a model parameter of lifealm/models/assumptions.py; value is checked against that "
+             "parameter's type and range"),
     )
 }
+
+
+# Written by `lifealm report` (one row per report date), never imported: declared here all the same.
+SNAPSHOTS = Kind("snapshots", "snapshots", ("snapshot_date",), (
+    Column("snapshot_date", D, required=True),
+    Column("status", T, required=True, choices=("SAFE", "CAUTION", "DANGER")),
+    Column("portfolio_value", N, required=True),
+    Column("cash", N, required=True),
+    Column("margin_balance", N, required=True),
+    Column("margin_ratio", N),
+    Column("net_worth", N, required=True),
+    Column("monthly_cashflow", N, required=True),
+    Column("fire_ratio", N),
+    Column("max_survivable_drawdown", N),
+    Column("success_probability", N),
+), "the headline figures of each report date")
 
 
 def kind_help(kind: Kind) -> str:
@@ -165,4 +188,44 @@ def kind_help(kind: Kind) -> str:
         if col.doc:
             parts.append(col.doc)
         lines.append(f"  {col.name}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def _readme_cell(col: Column) -> str:
+    parts: list[str] = []
+    if col.aliases:
+        parts.append("also " + ", ".join(f"`{a}`" for a in col.aliases))
+    kind = {ColumnType.DATE: "date", ColumnType.FLAG: "0/1", ColumnType.CURRENCY: "three letters"}.get(col.type)
+    if kind:
+        parts.append(kind)
+    if col.describe_range():
+        parts.append(col.describe_range())
+    if col.choices:
+        parts.append("one of " + ", ".join(f"`{c}`" for c in col.choices))
+    if col.not_future:
+        parts.append("not after today")
+    if col.doc:
+        parts.append(col.doc)
+    if col.required or (col.default is None and "empty" in col.doc):  # the doc already says what empty means
+        pass
+    elif isinstance(col.default, float):
+        parts.append(f"default {col.default:g}")
+    else:
+        parts.append("default " + ("empty" if col.default is None else f'"{col.default}"' if isinstance(
+            col.default, str) else str(col.default)))
+    name = f"**`{col.name}`**" if col.required else f"`{col.name}`"
+    return name + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def readme_table() -> str:
+    """The README's table of import kinds, generated from the declarations (tests/test_ledger_columns.py checks
+    the README holds exactly this; print it to update the README after changing a column)."""
+    lines = ["| kind | table | key | columns (**required**, others optional) |", "|---|---|---|---|"]
+    for kind in KINDS.values():
+        cells = ", ".join(_readme_cell(col) for col in kind.columns)
+        if kind.needs_holding:
+            cells += "; the ticker must be in `holdings` first"
+        if kind.rules:
+            cells += f"; {kind.rules}"
+        lines.append(f"| `{kind.name}` | {kind.table} | {', '.join(kind.key)} | {cells} |")
     return "\n".join(lines)

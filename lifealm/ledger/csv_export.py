@@ -21,9 +21,8 @@ def format_cell(value: object) -> str:
 
 
 def export_rows(conn: sqlite3.Connection, kind: Kind) -> sqlite3.Cursor:
-    cols = ", ".join(f'"{c}"' for c in kind.column_names)
     # Ordered by the natural key so the same ledger always exports the same bytes.
-    return conn.execute(f"SELECT {cols} FROM {kind.table} ORDER BY {', '.join(kind.key)}")
+    return conn.execute(f"SELECT {kind.select_list} FROM {kind.table} ORDER BY {', '.join(kind.key)}")
 
 
 def export_csv(conn: sqlite3.Connection, kind: Kind, out: TextIO) -> int:

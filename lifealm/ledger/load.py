@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from lifealm.errors import LifealmError
+from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
 from lifealm.ledger.snapshots import read_snapshots
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides, consistency_problems
 from lifealm.models.inputs import (
@@ -22,29 +25,52 @@ from lifealm.models.inputs import (
     PricePoint,
 )
 
+PRICES, FX = KINDS["prices"], KINDS["fx"]
 # Served by the (ticker, price_date) primary key: one index seek per holding, whatever the history length.
 LATEST_PRICE_SQL = (
-    "SELECT price_date, close_price FROM prices WHERE ticker = ? AND price_date <= ? "
-    "ORDER BY price_date DESC LIMIT 1"
+    f"SELECT {PRICES.select_list} FROM prices WHERE ticker = ? AND price_date <= ? ORDER BY price_date DESC LIMIT 1"
 )
 # SQLite returns the other columns from the row holding the MAX (a documented bare-column rule).
 LATEST_FX_SQL = (
-    "SELECT currency, MAX(rate_date) AS rate_date, rate FROM fx_rates WHERE rate_date <= ? "
-    "GROUP BY currency ORDER BY currency"
+    f"SELECT {FX.select_list}, MAX(rate_date) FROM fx_rates WHERE rate_date <= ? GROUP BY currency ORDER BY currency"
 )
 
-
-def _date(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
+Record = TypeVar("Record")
 
 
-def _req_date(text: str) -> date:
-    return date.fromisoformat(text)
+def _reader(col: Column) -> Callable[[Any], object]:
+    """How a stored value becomes the model input's value: ISO text to a date, 0/1 to a bool, REAL to float."""
+    if col.type is ColumnType.DATE:
+        return lambda v: None if v is None else date.fromisoformat(v)
+    if col.type is ColumnType.FLAG:
+        return bool
+    if col.type is ColumnType.NUMBER:
+        return lambda v: None if v is None else float(v)
+    return lambda v: v
 
 
-def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] = {}) -> Assumptions:
+def records(conn: sqlite3.Connection, kind: Kind, record: Callable[..., Record], tail: str = "",
+            params: Sequence[object] = (), *, sql: str | None = None) -> tuple[Record, ...]:
+    """Rows of `kind` as model input records, each column passed by its declared field name.
+
+    `tail` follows `SELECT <the kind's columns> FROM <its table>` (WHERE, ORDER BY); `sql` replaces the whole
+    statement (its first columns must be the kind's, in declaration order).
+    """
+    plan = [(col.field or col.name, _reader(col)) for col in kind.columns]
+    query = sql or f"SELECT {kind.select_list} FROM {kind.table} {tail}"
+    return tuple(record(**{name: read(value) for (name, read), value in zip(plan, row, strict=False)})
+                 for row in conn.execute(query, tuple(params)))
+
+
+def stored_assumptions(conn: sqlite3.Connection) -> dict[str, object]:
+    """The ledger's assumptions table as name → stored text."""
+    kind = KINDS["assumptions"]
+    return {str(r[0]): r[1] for r in conn.execute(f"SELECT {kind.select_list} FROM {kind.table} ORDER BY name")}
+
+
+def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] = MappingProxyType({})) -> Assumptions:
     """Defaults, then the ledger's assumptions table, then `overrides` (the config file's [assumptions])."""
-    stored = {str(r[0]): r[1] for r in conn.execute("SELECT name, value FROM assumptions ORDER BY name")}
+    stored = stored_assumptions(conn)
     try:
         result = apply_overrides(Assumptions(), stored, source="ledger table assumptions")
     except AssumptionsError as exc:
@@ -64,60 +90,29 @@ def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] =
     return result
 
 
-def _holdings(conn: sqlite3.Connection) -> tuple[Holding, ...]:
-    return tuple(
-        Holding(ticker=r["ticker"], name=r["name"], shares=float(r["shares"]), cost_basis=float(r["cost_basis"]),
-                asset_class=r["asset_class"], account=r["account"], currency=r["currency"],
-                dividend_growth=r["dividend_growth"], added_at=_date(r["added_at"]))
-        for r in conn.execute("SELECT * FROM holdings ORDER BY ticker")
-    )
-
-
 def _latest_prices(conn: sqlite3.Connection, holdings: tuple[Holding, ...], as_of: date) -> tuple[PricePoint, ...]:
-    found = []
     day = as_of.isoformat()
-    for holding in holdings:
-        row = conn.execute(LATEST_PRICE_SQL, (holding.ticker, day)).fetchone()
-        if row is not None:
-            found.append(PricePoint(holding.ticker, _req_date(row[0]), float(row[1])))
-    return tuple(found)
+    return tuple(point for holding in holdings
+                 for point in records(conn, PRICES, PricePoint, params=(holding.ticker, day), sql=LATEST_PRICE_SQL))
 
 
-def _rows(conn: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn.row_factory = sqlite3.Row
-    return list(conn.execute(sql, params))
-
-
-def load_inputs(conn: sqlite3.Connection, as_of: date, *, overrides: Mapping[str, object] = {}) -> LedgerInputs:
+def load_inputs(conn: sqlite3.Connection, as_of: date, *,
+                overrides: Mapping[str, object] = MappingProxyType({})) -> LedgerInputs:
     """Everything the models need for `as_of`: latest prices and FX on or before it, snapshots strictly before it.
 
     Actual dividends after `as_of` are left out (they were not known then); projections are all included.
     """
-    conn.row_factory = sqlite3.Row
     assumptions = load_assumptions(conn, overrides)
-    day = as_of.isoformat()
-    holdings = _holdings(conn)
-    dividends = tuple(
-        Dividend(r["ticker"], _req_date(r["ex_date"]), float(r["amount_per_share"]), bool(r["is_projection"]),
-                 _date(r["pay_date"]))
-        for r in _rows(conn, "SELECT * FROM dividends WHERE is_projection = 1 OR ex_date <= ? "
-                       "ORDER BY ticker, ex_date, is_projection", day)
-    )
-    loans = tuple(
-        Loan(r["name"], float(r["balance"]), float(r["rate"]), r["collateral_type"], r["freeze_pct"],
-             r["margin_call_pct"], r["forced_liq_pct"], r["credit_limit"], float(r["target_ratio"]))
-        for r in _rows(conn, "SELECT * FROM loans ORDER BY name")
-    )
-    cash = tuple(CashAccount(r["name"], float(r["balance"]), r["currency"])
-                 for r in _rows(conn, "SELECT * FROM cash_accounts ORDER BY name"))
-    other = tuple(OtherAsset(r["name"], r["kind"], float(r["value"]), bool(r["liquid"]), r["currency"])
-                  for r in _rows(conn, "SELECT * FROM other_assets ORDER BY name"))
-    expenses = tuple(Expense(r["category"], float(r["monthly_amount"]), bool(r["essential"]))
-                     for r in _rows(conn, "SELECT * FROM expenses ORDER BY category"))
-    income = tuple(Income(r["source"], float(r["monthly_amount"]), r["kind"], float(r["annual_change"]))
-                   for r in _rows(conn, "SELECT * FROM income ORDER BY source"))
-    fx = tuple(FxRate(r["currency"], _req_date(r["rate_date"]), float(r["rate"]))
-               for r in _rows(conn, LATEST_FX_SQL, day))
+    day = (as_of.isoformat(),)
+    holdings = records(conn, KINDS["holdings"], Holding, "ORDER BY ticker")
+    dividends = records(conn, KINDS["dividends"], Dividend, "WHERE is_projection = 1 OR ex_date <= ? "
+                        "ORDER BY ticker, ex_date, is_projection", day)
+    loans = records(conn, KINDS["loans"], Loan, "ORDER BY name")
+    cash = records(conn, KINDS["cash"], CashAccount, "ORDER BY name")
+    other = records(conn, KINDS["other-assets"], OtherAsset, "ORDER BY name")
+    expenses = records(conn, KINDS["expenses"], Expense, "ORDER BY category")
+    income = records(conn, KINDS["income"], Income, "ORDER BY source")
+    fx = records(conn, FX, FxRate, params=day, sql=LATEST_FX_SQL)
     snapshots = read_snapshots(conn, before=as_of)  # type-checked: a damaged row is an error, not a figure
     return LedgerInputs(
         as_of=as_of, base_currency=assumptions.base_currency, holdings=holdings,

@@ -7,13 +7,11 @@ import sqlite3
 from datetime import date
 
 from lifealm.errors import LedgerError
+from lifealm.ledger.columns import SNAPSHOTS
 from lifealm.models.inputs import Snapshot
 
-_COLUMNS = (
-    "snapshot_date", "status", "portfolio_value", "cash", "margin_balance", "margin_ratio", "net_worth",
-    "monthly_cashflow", "fire_ratio", "max_survivable_drawdown", "success_probability",
-)
-_REQUIRED = ("portfolio_value", "cash", "margin_balance", "net_worth", "monthly_cashflow")
+_COLUMNS = SNAPSHOTS.column_names
+_REQUIRED = frozenset(c.name for c in SNAPSHOTS.columns if c.required)
 
 
 def _row(snapshot: Snapshot) -> tuple[object, ...]:
@@ -48,7 +46,7 @@ def write_snapshot(conn: sqlite3.Connection, snapshot: Snapshot) -> None:
 
 def read_snapshots(conn: sqlite3.Connection, *, before: date | None = None) -> tuple[Snapshot, ...]:
     """Every snapshot, oldest first; with `before`, only those strictly before that date."""
-    sql = f"SELECT {', '.join(_COLUMNS)} FROM snapshots"
+    sql = f"SELECT {SNAPSHOTS.select_list} FROM snapshots"
     params: tuple[object, ...] = ()
     if before is not None:
         sql += " WHERE snapshot_date < ?"
@@ -71,12 +69,7 @@ def _optional(value: object, column: str, day: object) -> float | None:
 
 def _snapshot(r: tuple[object, ...]) -> Snapshot:
     day = r[0]
-    return Snapshot(
-        snapshot_date=date.fromisoformat(str(day)), status=str(r[1]),
-        portfolio_value=_number(r[2], "portfolio_value", day), cash=_number(r[3], "cash", day),
-        margin_balance=_number(r[4], "margin_balance", day), margin_ratio=_optional(r[5], "margin_ratio", day),
-        net_worth=_number(r[6], "net_worth", day), monthly_cashflow=_number(r[7], "monthly_cashflow", day),
-        fire_ratio=_optional(r[8], "fire_ratio", day),
-        max_survivable_drawdown=_optional(r[9], "max_survivable_drawdown", day),
-        success_probability=_optional(r[10], "success_probability", day),
-    )
+    values: dict[str, object] = {"snapshot_date": date.fromisoformat(str(day)), "status": str(r[1])}
+    for name, value in zip(_COLUMNS[2:], r[2:], strict=True):
+        values[name] = _number(value, name, day) if name in _REQUIRED else _optional(value, name, day)
+    return Snapshot(**values)  # type: ignore[arg-type]

@@ -1,11 +1,15 @@
-"""A realistic, seeded demo ledger on the series' numbers (¥125M of dividend stocks, ¥50M margin loan, …)."""
+"""A realistic, seeded demo ledger on the series' numbers (¥125M of dividend stocks, ¥50M margin loan, …).
+
+Its rows go through the ledger's one write path and its 90 past snapshots through the pipeline, as a user's would.
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,16 +17,14 @@ import numpy as np
 
 from lifealm.errors import LedgerError
 from lifealm.ledger.db import open_ledger
-from lifealm.ledger.load import load_inputs
-from lifealm.ledger.snapshots import write_snapshot
-from lifealm.models.briefing import build_briefing
-from lifealm.models.montecarlo.household import simulate_household
+from lifealm.ledger.write import write_rows
+from lifealm.models.assumptions import DEFAULT_SEED
+from lifealm.pipeline import compute_briefing, read_model_inputs, record_snapshot
 
 PORTFOLIO_TARGET = 125_000_000.0
 MARGIN_LOAN = 50_000_000.0
 CREDIT_LIMIT = 10_000_000.0
 FREEZE, MARGIN_CALL, FORCED, TARGET = 0.60, 0.70, 0.85, 0.65
-DIVIDEND_TAX = 0.20315
 HISTORY_MC_PATHS = 2_000  # past snapshots' Monte Carlo runs; a live report uses the mc_paths assumption
 
 
@@ -76,39 +78,42 @@ def _fill(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
     rng = np.random.default_rng(seed)
     days = _business_days(as_of, as_of - timedelta(days=365))
     paths = _price_paths(rng, len(days))
-    shares_by_ticker: dict[str, float] = {}
-    closes: dict[str, np.ndarray] = {}
+    holdings: list[tuple[object, ...]] = []
+    prices: list[tuple[object, ...]] = []
+    dividends: list[tuple[object, ...]] = []
     for stock, path in zip(STOCKS, paths, strict=True):
         final_price = float(rng.uniform(1500, 6000))
         shares = max(100.0, round(PORTFOLIO_TARGET * stock.weight / final_price / 100) * 100)
         final_price = PORTFOLIO_TARGET * stock.weight / shares  # so the total hits the target
         series = np.round(path * final_price, 1)
-        closes[stock.ticker] = series
-        shares_by_ticker[stock.ticker] = shares
         cost = round(shares * final_price * float(rng.uniform(0.6, 0.95)))
         added = as_of - timedelta(days=int(rng.integers(400, 3000)))
-        conn.execute("INSERT INTO holdings (ticker, name, shares, cost_basis, asset_class, added_at, account, "
-                     "currency, dividend_growth) VALUES (?, ?, ?, ?, 'equity', ?, ?, 'JPY', ?)",
-                     (stock.ticker, stock.name, shares, float(cost), added.isoformat(),
-                      "特定口座 (margin)", stock.growth))
-        conn.executemany("INSERT INTO prices VALUES (?, ?, ?)",
-                         [(stock.ticker, d.isoformat(), float(p)) for d, p in zip(days, series, strict=True)])
-        _dividends(conn, stock, final_price, as_of)
-    conn.execute("INSERT INTO loans VALUES (NULL, '証券担保ローン margin loan', ?, 0.02, 'portfolio', ?, ?, ?, "
-                 "NULL, ?)", (MARGIN_LOAN, FREEZE, MARGIN_CALL, FORCED, TARGET))
-    conn.execute("INSERT INTO loans VALUES (NULL, 'コミットメントライン standby credit line', 0, 0.025, NULL, "
-                 "NULL, NULL, NULL, ?, 0.65)", (CREDIT_LIMIT,))
-    conn.executemany("INSERT INTO cash_accounts (name, balance, currency) VALUES (?, ?, 'JPY')", CASH)
-    conn.execute("INSERT INTO other_assets VALUES (NULL, '自宅 home (paid off)', 'real_estate', 45000000, 0, 'JPY')")
-    conn.executemany("INSERT INTO expenses (category, monthly_amount, essential) VALUES (?, ?, ?)", EXPENSES)
-    conn.executemany("INSERT INTO income (source, monthly_amount, kind, annual_change) VALUES (?, ?, ?, ?)", INCOME)
+        holdings.append((stock.ticker, stock.name, shares, float(cost), "equity", added, "特定口座 (margin)", "JPY",
+                         stock.growth))
+        prices.extend((stock.ticker, d, float(p)) for d, p in zip(days, series, strict=True))
+        dividends.extend(_dividends(stock, final_price, as_of))
+
+    def put(kind: str, rows: Sequence[Sequence[object]]) -> None:
+        write_rows(conn, kind, rows, origin="demo", today=as_of)  # the demo's "today" is its as-of date
+
+    put("holdings", holdings)
+    put("prices", prices)
+    put("dividends", dividends)
+    put("loans", [
+        ("証券担保ローン margin loan", MARGIN_LOAN, 0.02, "portfolio", FREEZE, MARGIN_CALL, FORCED, None, TARGET),
+        ("コミットメントライン standby credit line", 0.0, 0.025, None, None, None, None, CREDIT_LIMIT, 0.65),
+    ])
+    put("cash", [(name, balance, "JPY") for name, balance in CASH])
+    put("other-assets", [("自宅 home (paid off)", "real_estate", 45_000_000.0, False, "JPY")])
+    put("expenses", EXPENSES)
+    put("income", INCOME)
     _snapshots(conn, as_of, seed)
 
 
-def _dividends(conn: sqlite3.Connection, stock: DemoStock, price: float, as_of: date) -> None:
+def _dividends(stock: DemoStock, price: float, as_of: date) -> list[tuple[object, ...]]:
     """Two payments a year (record dates end of March and September), growing; projections for the next two."""
     annual_now = price * stock.dividend_yield
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for year in range(as_of.year - 3, as_of.year + 2):
         for month, pay_month in ((3, 6), (9, 12)):
             ex = date(year, month, 27)
@@ -117,28 +122,24 @@ def _dividends(conn: sqlite3.Connection, stock: DemoStock, price: float, as_of: 
             projection = ex > as_of
             if projection and ex > as_of + timedelta(days=400):
                 continue
-            rows.append((stock.ticker, ex.isoformat(), date(year, pay_month, 20).isoformat(), per_share,
-                         int(projection)))
-    conn.executemany("INSERT INTO dividends (ticker, ex_date, pay_date, amount_per_share, is_projection) "
-                     "VALUES (?, ?, ?, ?, ?)", rows)
+            rows.append((stock.ticker, ex, date(year, pay_month, 20), per_share, projection))
+    return rows
 
 
 def _snapshots(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
-    """90 days of snapshots before the as-of date, each computed by the real models from the ledger as it was.
+    """90 days of snapshots before the as-of date, each computed by the pipeline from the ledger as it was.
 
     The history charts and "since the last briefing" then agree with what today's report computes. The past
     Monte Carlo runs use fewer paths than a live report, to keep the demo quick to build.
     """
+    history = {"mc_paths": HISTORY_MC_PATHS, "mc_seed": seed}
     for back in range(90, 0, -1):
-        day = as_of - timedelta(days=back)
-        inputs = load_inputs(conn, day)
-        inputs = replace(inputs, assumptions=replace(inputs.assumptions, mc_paths=HISTORY_MC_PATHS))
-        montecarlo = simulate_household(inputs, np.random.default_rng(seed), seed=seed)
+        loaded = read_model_inputs(conn, as_of - timedelta(days=back), history)
         # Commits as it goes: harmless, the demo is built in a temporary file and renamed into place.
-        write_snapshot(conn, build_briefing(inputs, montecarlo=montecarlo).snapshot)
+        record_snapshot(conn, compute_briefing(loaded.inputs), Path("demo"))
 
 
-def build_demo(path: Path, *, as_of: date, seed: int = 42, force: bool = False) -> None:
+def build_demo(path: Path, *, as_of: date, seed: int = DEFAULT_SEED, force: bool = False) -> None:
     """Write the demo ledger to `path` atomically (built beside it, then renamed); refuse to overwrite unless forced."""
     if path.exists() and not force:
         raise LedgerError(f"{path}: a file already exists here; the demo will not overwrite it.",
@@ -153,8 +154,7 @@ def build_demo(path: Path, *, as_of: date, seed: int = 42, force: bool = False) 
         temp.unlink()
         conn = open_ledger(temp, create=True)
         try:
-            with conn:
-                _fill(conn, as_of, seed)
+            _fill(conn, as_of, seed)
         finally:
             conn.close()
         os.chmod(temp, 0o600)  # the ledger is private: readable by its owner only

@@ -1,0 +1,370 @@
+"""The one write path: typed rows of any kind into the ledger, validated, all-or-nothing, upserted on the kind's key."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from lifealm.errors import ImportValidationError, LedgerError, LifealmError
+from lifealm.ledger.cells import CellError, parsers
+from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
+from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
+
+CHUNK = 20_000
+MAX_PROBLEMS = 200  # keep memory bounded on a hopeless input; the count of the rest is still reported
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedRows:
+    """Rows that carry their own numbers for messages, such as a file's line numbers: (number, values) pairs."""
+
+    pairs: Iterable[tuple[int, Sequence[object]]]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one write did, row by row: each given row is exactly one of added, updated or unchanged."""
+
+    kind: str
+    rows: int  # rows given
+    added: int  # rows new to the ledger
+    updated: int  # rows whose key existed and whose values changed
+    unchanged: int  # rows already in the ledger exactly as given (not rewritten)
+    removed: int = 0  # with replace=True: stored rows whose key was not among the given rows
+
+
+class Problems:
+    """Every problem of one write, each as `WHERE: column: problem`; only the first MAX_PROBLEMS are kept."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(text)
+
+    def raise_if_any(self, kind: Kind) -> None:
+        if not self.count:
+            return
+        error = ImportValidationError(self.items, hint=f"fix the rows named above and import again; "
+                                      f"`lifealm import --help` lists the {kind.name} columns")
+        if self.count > len(self.items):  # only the first problems were kept: say how many there are in all
+            shown = "\n".join(self.items[:50])
+            error.message = (f"{self.count} problem(s) found; nothing was written to the ledger:\n{shown}\n"
+                             f"… and {self.count - 50} more problems")
+        raise error
+
+
+def kind_by_name(name: str) -> Kind:
+    """The declared kind called `name` (as on the command line: holdings, prices, cash, fx, …)."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise LifealmError(f"{name}: unknown import kind.", hint=f"use one of: {', '.join(KINDS)}") from None
+
+
+# --- SQLite failures, classified by their result code (never by the wording of the message) ---
+
+def sqlite_failure(exc: sqlite3.Error) -> str:
+    """"full", "busy", "readonly" or "other" from the primary SQLite result code of `exc`."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_FULL"):
+        return "full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "busy"
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):  # CANTOPEN: no journal in a read-only directory
+        return "readonly"
+    return "other"
+
+
+def failed_write_error(conn: sqlite3.Connection, exc: sqlite3.Error) -> LifealmError:
+    """Say what a failed write means for the user: disk full, ledger busy or read-only."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    ledger = row[2] if row is not None and row[2] else "the ledger"
+    failure = sqlite_failure(exc)
+    if failure == "full":
+        return LedgerError(f"{ledger}: the disk is full (the ledger's or the temporary directory's); nothing was "
+                           "imported.", hint="free some space (or set TMPDIR to a roomier disk) and import again")
+    if failure == "busy":
+        return LedgerError(f"{ledger}: the ledger is in use by another lifealm command; nothing was imported.",
+                           hint="wait for it to finish and import again")
+    if failure == "readonly":
+        return LedgerError(f"{ledger}: the ledger is read-only; nothing was imported.",
+                           hint=f"make it writable (chmod u+w {ledger}) or import into another ledger with --db")
+    return LedgerError(f"{ledger}: the import failed ({exc}); nothing was imported.",
+                       hint="run `lifealm check` on the ledger, then import again")
+
+
+# --- validation: each value against its declared column, then the rules that span a row ---
+
+Checker = Callable[[object, Column], object]
+
+
+def value_checkers(today: date) -> dict[ColumnType, Checker]:
+    """Per column type: the stored form of a typed value or of a cell's text, or CellError saying what is wrong.
+
+    Text goes through the CSV cell parsers, so a value means the same whether a file or a program gives it.
+    """
+    cell = parsers(today)
+
+    def number(value: object, col: Column) -> object:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise CellError(f"{value!r} is not a number")
+        return cell[ColumnType.NUMBER](value if isinstance(value, str) else repr(float(value)), col)
+
+    def day(value: object, col: Column) -> object:
+        if isinstance(value, datetime):
+            raise CellError(f"{value!r} is a date and time, not a date")
+        if isinstance(value, date):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            raise CellError(f"{value!r} is not a date")
+        return cell[ColumnType.DATE](value, col)
+
+    def flag(value: object, col: Column) -> object:
+        if isinstance(value, bool) or value in (0, 1):
+            return int(value)
+        if not isinstance(value, str):
+            raise CellError(f"{value!r} is not 0/1 (or true/false)")
+        return cell[ColumnType.FLAG](value, col)
+
+    def text_of(kind: ColumnType) -> Checker:
+        def text(value: object, col: Column) -> object:
+            if not isinstance(value, str):
+                raise CellError(f"{value!r} is not text")
+            return cell[kind](value, col)
+        return text
+
+    return {ColumnType.NUMBER: number, ColumnType.DATE: day, ColumnType.FLAG: flag,
+            ColumnType.TEXT: text_of(ColumnType.TEXT), ColumnType.CURRENCY: text_of(ColumnType.CURRENCY)}
+
+def _row_problems(kind: Kind, values: dict[str, object], present: frozenset[str], where: str) -> list[str]:
+    """Checks that span several cells of one row."""
+    problems: list[str] = []
+    if kind.name == "loans" and "collateral_type" in present:
+        # Without collateral_type the rows update some columns of existing loans (say, the balance): the rest
+        # stay as stored, so the schema's own CHECK judges the merged row (reported as WHERE on refusal).
+        thresholds = [values.get(n) for n in ("freeze_pct", "margin_call_pct", "forced_liq_pct")]
+        if values.get("collateral_type") == "portfolio":
+            if any(t is None for t in thresholds):
+                problems.append(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: a portfolio (margin) loan "
+                                "needs all three thresholds, e.g. 0.60, 0.70, 0.85")
+            else:
+                freeze, call, forced = (float(t) for t in thresholds)  # type: ignore[arg-type]
+                if not freeze <= call <= forced:
+                    problems.append(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: thresholds out of order "
+                                    f"({freeze:g}, {call:g}, {forced:g}); need 0 < freeze ≤ margin call ≤ forced ≤ 1")
+                target = values.get("target_ratio")
+                if isinstance(target, float) and target > forced:
+                    problems.append(f"{where}: target_ratio: {target:g} is above forced_liq_pct {forced:g}")
+        elif values.get("credit_limit") is None:
+            problems.append(f"{where}: credit_limit: an unsecured credit line (empty collateral_type) needs its "
+                            "credit_limit; for a margin loan set collateral_type to portfolio")
+    elif kind.name == "assumptions":
+        try:
+            apply_overrides(Assumptions(), {str(values["name"]): values["value"]}, source=where)
+        except AssumptionsError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin: str, present: frozenset[str],
+               today: date, problems: Problems) -> Iterator[tuple[object, ...]]:
+    """Yield (number, ok, *values) per row, values checked and normalised; every problem goes to `problems`.
+
+    Refused rows are yielded too (ok = 0, bad values NULL) so their keys and tickers are still checked against
+    the rest: the caller then sees every problem in one go.
+    """
+    width = len(kind.columns)
+    checkers, cell = value_checkers(today), parsers(today)
+    # A cell's text goes straight to its parser (the million-row import path); typed values to their checker.
+    plan = [(i, col, cell[col.type], checkers[col.type]) for i, col in enumerate(kind.columns)]
+    needs_row_check = kind.name in ("loans", "assumptions")
+    for number, values in pairs:
+        if len(values) != width:
+            problems.add(f"{origin}:{number}: row: expected {width} values ({', '.join(kind.column_names)}), "
+                         f"found {len(values)}")
+            continue
+        out: list[object] = [number, 1]
+        ok = True
+        for i, col, parse, check in plan:
+            value = values[i]
+            if type(value) is str:  # a cell's text: surrounding blanks never count, an empty cell is None
+                value = value.strip() or None
+            if value is None:
+                if col.required:
+                    problems.add(f"{origin}:{number}: {col.name}: empty, but a value is required")
+                    ok = False
+                out.append(col.default)
+                continue
+            try:
+                out.append(parse(value, col) if type(value) is str else check(value, col))
+            except CellError as exc:
+                problems.add(f"{origin}:{number}: {col.name}: {exc}")
+                out.append(None)
+                ok = False
+        if ok and needs_row_check:
+            found = _row_problems(kind, dict(zip(kind.column_names, out[2:], strict=True)), present,
+                                  f"{origin}:{number}")
+            for problem in found:
+                problems.add(problem)
+            ok = not found
+        out[1] = int(ok)
+        yield tuple(out)
+
+
+# --- staging and the one transaction ---
+
+def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, ...]]) -> tuple[int, int]:
+    """Stage the rows in a TEMP table (never the ledger file); return how many rows and how many valid ones."""
+    cols = ", ".join(f'"{c}"' for c in kind.column_names)
+    conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+    conn.execute(f"CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, ok INTEGER NOT NULL, {cols})")
+    marks = ", ".join("?" * (len(kind.columns) + 2))
+    sql = f"INSERT INTO temp.import_stage VALUES ({marks})"
+    total = good = 0
+    conn.execute("BEGIN")
+    try:
+        chunk: list[tuple[object, ...]] = []
+        for row in valid:
+            chunk.append(row)
+            good += row[1]  # type: ignore[operator]
+            if len(chunk) >= CHUNK:
+                conn.executemany(sql, chunk)
+                total += len(chunk)
+                chunk.clear()
+        conn.executemany(sql, chunk)
+        total += len(chunk)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+        raise
+    conn.execute("COMMIT")
+    return total, good
+
+
+def _cross_checks(conn: sqlite3.Connection, kind: Kind, origin: str, problems: Problems) -> None:
+    keys = ", ".join(kind.key)
+    for row in conn.execute(
+        f"SELECT {keys}, group_concat(line) FROM (SELECT * FROM temp.import_stage WHERE ok = 1 ORDER BY line) "
+        f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
+    ):
+        lines = str(row[-1]).split(",")
+        shown = ", ".join(str(v) for v in tuple(row)[:-1])
+        for line in lines[1:]:
+            problems.add(f"{origin}:{line}: {'/'.join(kind.key)}: duplicate key ({shown}), first on line {lines[0]}")
+    if kind.needs_holding:
+        for row in conn.execute(
+            "SELECT ticker, min(line), count(*) FROM temp.import_stage s "
+            "WHERE s.ticker IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.holdings h WHERE h.ticker = s.ticker) "
+            f"GROUP BY ticker ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
+        ):
+            problems.add(f"{origin}:{row[1]}: ticker: {row[0]!r} is not in holdings ({row[2]} row(s)); "
+                         "import it with `lifealm import holdings` first, or check the spelling")
+
+
+def _upsert_sql(kind: Kind, present: Sequence[str], where: str) -> str:
+    """INSERT … ON CONFLICT DO UPDATE from the staged rows `s` matching `where`.
+
+    Only the given columns are updated, so partial rows never reset other columns to defaults. The columns not
+    given are taken from the stored row when there is one (the declared default otherwise): SQLite checks
+    CHECK constraints on the row as inserted, before the conflict turns it into an update, so that row must
+    already be the merged one. Rows that would not change are not rewritten, so writing the same rows again
+    leaves the ledger's bytes alone.
+    """
+    names = kind.column_names
+    cols = ", ".join(f'"{c}"' for c in names)
+    exists = f'e."{kind.key[0]}" IS NOT NULL'
+
+    values = ", ".join(f's."{c}"' if c in present or c in kind.key
+                       else f'CASE WHEN {exists} THEN e."{c}" ELSE s."{c}" END' for c in names)
+    join = " AND ".join(f'e."{k}" = s."{k}"' for k in kind.key)
+    updates = [c for c in present if c not in kind.key]
+    changed = " OR ".join(f'{kind.table}."{c}" IS NOT excluded."{c}"' for c in updates)
+    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in updates)
+    action = f"DO UPDATE SET {assignments} WHERE {changed}" if updates else "DO NOTHING"
+    return (f"INSERT INTO main.{kind.table} ({cols}) SELECT {values} FROM temp.import_stage s "
+            f"LEFT JOIN main.{kind.table} e ON {join} WHERE {where} ON CONFLICT ({', '.join(kind.key)}) {action}")
+
+
+def _delete_sql(kind: Kind) -> str:
+    match = " AND ".join(f's."{k}" = {kind.table}."{k}"' for k in kind.key)
+    return (f"DELETE FROM main.{kind.table} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM temp.import_stage s WHERE s.ok = 1 AND {match})")
+
+
+def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str], origin: str) -> str:
+    """Find the first row the ledger refuses, by inserting row by row inside a transaction that is rolled back."""
+    sql = _upsert_sql(kind, present, "s.line = ?")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for (line,) in conn.execute("SELECT line FROM temp.import_stage WHERE ok = 1 ORDER BY line").fetchall():
+            try:
+                conn.execute(sql, (line,))
+            except sqlite3.IntegrityError as exc:
+                return f"{origin}:{line}: row: the ledger refused it ({exc})"
+    finally:
+        conn.execute("ROLLBACK")
+    return f"{origin}: the ledger refused the rows"
+
+
+def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequence[object]] | NumberedRows, *,
+               replace: bool = False, columns: Sequence[str] | None = None, origin: str = "row",
+               problems: Problems | None = None, today: date | None = None) -> WriteResult:
+    """Write typed `rows` of `kind` (values in the kind's column order) in one transaction, or nothing at all.
+
+    A value is typed (float, date, bool …) or the text of a cell, parsed as a CSV cell is; None is empty (the
+    column's default). Every value is checked against its declared column; every problem
+    is listed at once as `ORIGIN:NUMBER: column: problem` in an ImportValidationError, and then nothing is
+    written. Rows are numbered 1, 2, … in those messages unless given as NumberedRows; `problems` may
+    already hold what the caller's reader found (a row of the wrong width, say). Rows are upserted on the kind's
+    key; only `columns` (default: all) are written to rows that exist. With `replace`, the rows given are the
+    whole table: stored rows whose key is not among them are removed.
+    """
+    spec = kind_by_name(kind) if isinstance(kind, str) else kind
+    found = problems if problems is not None else Problems()
+    present = tuple(c for c in spec.column_names if columns is None or c in columns)
+    unknown = sorted(set(columns or ()) - set(spec.column_names))
+    if unknown:
+        raise LifealmError(f"{origin}: unknown {spec.name} column(s): {', '.join(unknown)}",
+                           hint=f"use the columns of {spec.name}: {', '.join(spec.column_names)}")
+    try:
+        return _write(conn, spec, rows, replace=replace, present=present, origin=origin,
+                      problems=found, today=today or date.today())
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise failed_write_error(conn, exc) from exc
+
+
+def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]] | NumberedRows, *,
+           replace: bool, present: tuple[str, ...], origin: str, problems: Problems, today: date) -> WriteResult:
+    conn.isolation_level = None  # explicit BEGIN/COMMIT below
+    pairs = rows.pairs if isinstance(rows, NumberedRows) else enumerate(rows, start=1)
+    _, staged = _stage(conn, kind, _validated(kind, pairs, origin, frozenset(present), today, problems))
+    try:
+        _cross_checks(conn, kind, origin, problems)
+        problems.raise_if_any(kind)
+        count = f"SELECT count(*) FROM main.{kind.table}"
+        before = int(conn.execute(count).fetchone()[0])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            changes = conn.execute(_upsert_sql(kind, present, "s.ok = 1 ORDER BY s.line")).rowcount
+            after = int(conn.execute(count).fetchone()[0])
+            removed = conn.execute(_delete_sql(kind)).rowcount if replace else 0
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")
+            raise ImportValidationError([_locate_refusal(conn, kind, present, origin)],
+                                        hint="fix that row and write again") from None
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+    added = after - before
+    return WriteResult(kind.name, staged, added, changes - added, staged - changes, removed)

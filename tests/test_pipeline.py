@@ -1,0 +1,125 @@
+"""The one loader: every command sees the config's [assumptions]; `check` and briefing.json agree on the findings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import lifealm.cli.ledger_cmds
+import lifealm.cli.report_cmd
+import lifealm.cli.simulate_cmd  # noqa: F401 - importing registers the commands
+from lifealm.cli import cli
+from lifealm.demo import build_demo
+from lifealm.pipeline import check_ledger, load_model_inputs
+from lifealm.settings import load_settings
+
+AS_OF = date(2026, 6, 30)  # a Tuesday: the demo's last close is on this day
+LATER = AS_OF + timedelta(days=10)  # ten days on, every close is ten days old
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("pipeline") / "ledger.db"
+    build_demo(db, as_of=AS_OF)
+    return db
+
+
+def _config(folder: Path, text: str) -> Path:
+    config = folder / "config.toml"
+    config.write_text(text, "utf-8")
+    return config
+
+
+def _check_findings(output: str) -> list[tuple[str, str, str]]:
+    """(severity, code, subject) of each finding line `lifealm check` printed."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if "integrity ok" in line) + 1
+    found = []
+    for line in lines[start:]:
+        if line == "No findings.":
+            continue
+        severity, code, rest = line.split(": ", 2)
+        found.append((severity, code, rest.split(" (", 1)[0]))
+    return found
+
+
+def test_config_assumptions_give_the_same_findings_in_check_and_briefing_json(demo: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, "[assumptions]\nstale_price_days = 60\n")
+    common = ["--db", str(demo), "--config", str(config), "--as-of", LATER.isoformat()]
+    checked = CliRunner().invoke(cli, ["check", *common])
+    assert checked.exit_code == 0, checked.output
+    reported = CliRunner().invoke(cli, ["report", *common, "--out", str(tmp_path / "site"), "--no-montecarlo"])
+    assert reported.exit_code == 0, reported.output
+    doc = json.loads((tmp_path / "site" / LATER.isoformat() / "briefing.json").read_text("utf-8"))
+    in_json = [(f["severity"], f["code"], f["subject"]) for f in doc["findings"]]
+    assert _check_findings(checked.output) == in_json
+    assert not any(code == "stale_price" for _, code, _ in in_json)  # ten days is within the config's 60
+
+
+def test_without_the_config_both_see_the_default_stale_limit(demo: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, "")
+    checked = CliRunner().invoke(cli, ["check", "--db", str(demo), "--config", str(config),
+                                       "--as-of", LATER.isoformat()])
+    assert checked.exit_code == 0, checked.output
+    stale = [line for line in checked.output.splitlines() if ": stale_price: " in line]
+    with sqlite3.connect(demo) as conn:
+        holdings = int(conn.execute("SELECT count(*) FROM holdings").fetchone()[0])
+    assert len(stale) == holdings == 10
+    assert all("limit_days=5" in line for line in stale)
+
+
+def test_the_loader_applies_the_config_over_the_ledger_table(demo: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "ledger.db"
+    copy.write_bytes(demo.read_bytes())
+    with sqlite3.connect(copy) as conn:  # the ledger says 30, the config 60: the config wins
+        conn.execute("INSERT INTO assumptions VALUES ('stale_price_days', '30'), ('caution_ratio', '0.4')")
+    settings = load_settings(db=copy, config=_config(tmp_path, "[assumptions]\nstale_price_days = 60\n"),
+                             environ={})
+    assumptions = load_model_inputs(settings, LATER).inputs.assumptions
+    assert (assumptions.stale_price_days, assumptions.caution_ratio) == (60, 0.4)
+
+
+def test_simulate_reads_the_ledger_through_the_same_loader(demo: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, "[assumptions]\nmc_seed = 7\nmc_paths = 50\nmc_years = 5\n")
+    result = CliRunner().invoke(cli, ["simulate", "--db", str(demo), "--config", str(config),
+                                      "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["seed"], data["paths"], data["years"]) == (7, 50, 5)
+
+
+def test_check_names_what_only_the_file_can_tell(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    settings = load_settings(db=db, environ={})
+    CliRunner().invoke(cli, ["init", "--db", str(db)])
+    empty = check_ledger(settings, AS_OF)
+    assert [(f.code, f.severity.value) for f in empty.findings if f.code == "no_holdings"] == [("no_holdings", "info")]
+    with sqlite3.connect(db) as conn:  # another tool bypassed the CHECK constraints
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("INSERT INTO holdings (ticker, shares) VALUES ('7203.T', 100)")
+        conn.execute("INSERT INTO loans (name, balance, collateral_type) VALUES ('margin', 1000000, 'portfolio')")
+    report = check_ledger(settings, AS_OF)
+    codes = [(f.code, f.subject) for f in report.findings]
+    assert codes[0] == ("loan_without_thresholds", "margin")
+    assert ("missing_price", "7203.T") in codes  # the valuation still runs and says what it could not value
+    assert not report.damaged
+
+
+def test_a_snapshot_on_a_read_only_ledger_is_named_with_the_fix(demo: Path, tmp_path: Path) -> None:
+    from lifealm.errors import LifealmError
+    from lifealm.ledger.db import open_ledger
+    from lifealm.pipeline import compute_briefing, read_model_inputs, record_snapshot
+
+    conn = open_ledger(demo, readonly=True)  # SQLite refuses the write with SQLITE_READONLY (even for root)
+    try:
+        briefing = compute_briefing(read_model_inputs(conn, LATER).inputs, montecarlo=False)
+        with pytest.raises(LifealmError, match="the ledger is read-only") as caught:
+            record_snapshot(conn, briefing, demo)
+    finally:
+        conn.close()
+    assert "chmod u+w" in str(caught.value)
