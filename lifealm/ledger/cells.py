@@ -41,7 +41,7 @@ def money_text(text: str) -> str:
     sign = ""
     if text[:1] in "+-":
         sign, text = text[0], text[1:].lstrip()
-    if text.startswith("¥"):
+    if text.startswith(("¥", "\\")):  # in Shift_JIS the yen sign is byte 0x5C, which Python reads as a backslash
         text = text[1:].lstrip()
     if text.endswith("円"):
         text = text[:-1].rstrip()
