@@ -236,3 +236,17 @@ def test_empty_file_and_unknown_format(tmp_path: Path) -> None:
 ])
 def test_account_wrappers(text: str, wrapper: str, kind: str, tax_free: bool) -> None:
     assert wrapper_of(text) == (wrapper, kind, tax_free)
+
+
+def test_sbi_portfolio_cut_mid_row(tmp_path: Path) -> None:
+    text = SBI_PORTFOLIO.split('"408A')[0] + '"408A ｉＳベストＡＩ","2026/06/15",1790,333'
+    with pytest.raises(BrokerFormatError, match=r"cut.csv:10: does not match .* 11 cells like the header"):
+        read_broker_export(write_cp932(tmp_path, "cut.csv", text), as_of=date(2026, 6, 29))
+
+
+def test_cp932_export_cut_mid_character(tmp_path: Path) -> None:
+    data = SBI_PORTFOLIO.split('"408A')[0].encode("cp932") + '"408A ｉＳ'.encode("cp932")[:-1]
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data)  # the last byte is the first half of a two-byte Shift_JIS character
+    with pytest.raises(LifealmError, match=r"cut.csv:10: byte \d+ \(0x82\) is not valid"):
+        read_broker_export(path, as_of=date(2026, 6, 29))

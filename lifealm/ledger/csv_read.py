@@ -160,6 +160,10 @@ def resolve_encoding(path: Path, requested: str) -> str:
                            hint="save the whole file in one encoding (CSV UTF-8), or if this line really is "
                            "Shift_JIS say so with --encoding cp932")
     if "cp932" in scan.first_bad:
+        # No line is UTF-8: the file is Shift_JIS where it can be read, so name the first line where it is not.
+        if scan.valid.get("cp932", 0):
+            raise _bad_byte(path, scan.first_bad["cp932"], "cp932",
+                            " (nor UTF-8), though the file's other lines are; the file may be cut short or damaged")
         raise _bad_byte(path, scan.first_bad["utf-8"], "utf-8", " (nor cp932/Shift_JIS)")
     return "cp932"
 
