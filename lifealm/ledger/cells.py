@@ -27,6 +27,9 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _DATE_PARTS = re.compile(r"^(\d{4})(?:/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$", re.ASCII)
 _TRUE = frozenset(("1", "true", "yes", "y", "t", "はい"))
 _FALSE = frozenset(("0", "false", "no", "n", "f", "いいえ"))
+# The Japanese words for the values of the columns with fixed choices (income kind, loan collateral).
+_CHOICE_WORDS = {"給与": "salary", "給料": "salary", "副業": "side", "年金": "pension", "家賃": "rent",
+                 "家賃収入": "rent", "その他": "other", "証券担保": "portfolio"}
 _CURRENCY_WORDS = {"円": "JPY", "日本円": "JPY", "ドル": "USD", "米ドル": "USD", "usドル": "USD", "ユーロ": "EUR"}
 
 
@@ -138,6 +141,9 @@ def parse_text(text: str, col: Column) -> str:
         # A terminal escape or a line break inside a name has no place in a ledger and can do harm when printed.
         raise CellError(f"contains a control character (U+{ord(control):04X}); remove it")
     if col.choices and text not in col.choices:
+        word = _CHOICE_WORDS.get(text)
+        if word in col.choices:
+            return word
         raise CellError(f"{text!r} is not one of {', '.join(col.choices)}")
     if len(text) > 500:
         raise CellError("the text is longer than 500 characters")
