@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lifealm.cli import _register, cli
+from lifealm.ledger.csv_read import utf8_flags
 from lifealm.ledger.db import create_ledger
 
 
@@ -188,3 +191,18 @@ def test_a_huge_line_is_refused_by_number_without_reading_it_whole(ledger: Path,
         out.write(b",1\n")
     code, output = run("import", "holdings", str(path), "--db", str(ledger))
     assert code == 1 and "huge.csv:3: the line is longer than 1024 KiB" in output, output
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.binary(max_size=6), st.text(max_size=4).map(str.encode)), max_size=6)
+                .map(lambda pieces: b"".join(pieces).replace(b"\n", b"")), max_size=8))
+def test_utf8_flags_agree_with_the_decoder(lines: list[bytes]) -> None:
+    """The one-pass check used on Shift_JIS files calls a line UTF-8 exactly when Python decodes it alone."""
+    expected = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            expected.append(True)
+        except UnicodeDecodeError:
+            expected.append(False)
+    assert utf8_flags(lines) == expected

@@ -55,6 +55,27 @@ def checked_encoding(requested: str) -> str:
     return name
 
 
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def utf8_flags(lines: list[bytes]) -> list[bool]:
+    """Whether each line (without its line end) is UTF-8, in one decoding pass rather than one exception per line.
+
+    A replacement character marks a line that did not decode, unless the line holds U+FFFD itself (EF BF BD);
+    the decoder never folds a line end into a replacement, so the lines stay aligned.
+    """
+    if not lines:
+        return []
+    texts = b"\n".join(lines).decode("utf-8", "replace").split("\n")
+    return ["\ufffd" not in text or (b"\xef\xbf\xbd" in raw and _decodes(raw, "utf-8"))
+            for text, raw in zip(texts, lines, strict=True)]
+
+
 @dataclass(slots=True)
 class _LineScan:
     """What one pass over a file's lines found, per candidate encoding (only non-ASCII lines are decoded)."""
@@ -65,19 +86,42 @@ class _LineScan:
     first_bad: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # line, file offset, byte
     first_good: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # first non-ASCII line it decodes
 
-    def line(self, number: int, offset: int, raw: bytes) -> None:
-        if raw.isascii():
+    def lines(self, number: int, offset: int, batch: list[bytes]) -> None:
+        """Lines `number`, `number + 1`, … starting at byte `offset`, without their line ends."""
+        wide = [i for i, raw in enumerate(batch) if not raw.isascii()]
+        if not wide:
             return
+
+        def start(i: int) -> int:  # the file offset of batch[i]; needed only for the first bad or good line
+            return offset + sum(len(raw) + 1 for raw in batch[:i])
+
+        # One decode of the whole batch when it is valid (the usual case); line by line only to find the bad one.
+        # Byte 0x0A is never part of a character in the encodings read here, so joining on it changes nothing.
+        lines = [batch[i] for i in wide]
+        joined = b"\n".join(lines)
         for encoding in self.candidates:
             try:
-                raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                self.invalid[encoding] = self.invalid.get(encoding, 0) + 1
-                self.first_bad.setdefault(encoding, (number, offset + exc.start, raw[exc.start]))
-            else:
-                self.valid[encoding] = self.valid.get(encoding, 0) + 1
-                first = next(i for i, byte in enumerate(raw) if byte > 0x7F)
-                self.first_good.setdefault(encoding, (number, offset + first, raw[first]))
+                joined.decode(encoding)
+                flags = [True] * len(wide)
+            except UnicodeDecodeError:
+                flags = utf8_flags(lines) if encoding == "utf-8" else [_decodes(raw, encoding) for raw in lines]
+            good = sum(flags)
+            self.valid[encoding] = self.valid.get(encoding, 0) + good
+            self.invalid[encoding] = self.invalid.get(encoding, 0) + len(wide) - good
+            if good and encoding not in self.first_good:
+                k = flags.index(True)
+                self.first_good[encoding] = self._first_wide(number + wide[k], start(wide[k]), lines[k])
+            if good < len(wide) and encoding not in self.first_bad:
+                k = flags.index(False)
+                try:
+                    lines[k].decode(encoding)
+                except UnicodeDecodeError as exc:
+                    self.first_bad[encoding] = (number + wide[k], start(wide[k]) + exc.start, lines[k][exc.start])
+
+    @staticmethod
+    def _first_wide(number: int, offset: int, raw: bytes) -> tuple[int, int, int]:
+        first = next(i for i, byte in enumerate(raw) if byte > 0x7F)
+        return number, offset + first, raw[first]
 
 
 def _scan_lines(path: Path, scan: _LineScan) -> None:
@@ -95,16 +139,15 @@ def _scan_lines(path: Path, scan: _LineScan) -> None:
                 break
             parts = (pending + chunk).split(b"\n")
             pending = parts.pop()
-            for raw in parts:
-                if len(raw) > MAX_LINE_BYTES:
-                    raise _too_long(path, number)
-                scan.line(number, offset, raw)
-                number += 1
-                offset += len(raw) + 1
+            if max(map(len, parts), default=0) > MAX_LINE_BYTES:
+                raise _too_long(path, number + next(i for i, raw in enumerate(parts) if len(raw) > MAX_LINE_BYTES))
+            scan.lines(number, offset, parts)
+            number += len(parts)
+            offset += sum(map(len, parts)) + len(parts)
             if len(pending) > MAX_LINE_BYTES:
                 raise _too_long(path, number)
     if pending:
-        scan.line(number, offset, pending)
+        scan.lines(number, offset, [pending])
 
 
 def _too_long(path: Path, number: int) -> LifealmError:
@@ -143,7 +186,7 @@ def resolve_encoding(path: Path, requested: str) -> str:
         if explicit in scan.first_bad:
             raise _bad_byte(path, scan.first_bad[explicit], explicit, "; the file's encoding could not be read")
         return "utf-8-sig" if explicit == "utf-8" else explicit
-    scan = _LineScan(("utf-8", "cp932"))
+    scan = _LineScan(("utf-8",))
     _scan_lines(path, scan)
     utf8_good, utf8_bad = scan.valid.get("utf-8", 0), scan.invalid.get("utf-8", 0)
     if not utf8_bad or start.startswith(codecs.BOM_UTF8):
@@ -159,6 +202,7 @@ def resolve_encoding(path: Path, requested: str) -> str:
                            "file is not UTF-8; the file mixes encodings.",
                            hint="save the whole file in one encoding (CSV UTF-8), or if this line really is "
                            "Shift_JIS say so with --encoding cp932")
+    _scan_lines(path, scan := _LineScan(("cp932",), first_bad={"utf-8": scan.first_bad["utf-8"]}))
     if "cp932" in scan.first_bad:
         # No line is UTF-8: the file is Shift_JIS where it can be read, so name the first line where it is not.
         if scan.valid.get("cp932", 0):
