@@ -21,6 +21,7 @@ class CellError(ValueError):
 _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xFFE5: 0xA5}
 _MINUS = str.maketrans({"\u2212": "-", "\u25b2": "-", "\u25b3": "-"})  # − and ▲/△ (Japanese accounting)
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_SMALLEST = sys.float_info.min  # below it a float is subnormal: it loses precision and breaks JSON writers
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 _NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
@@ -53,24 +54,39 @@ def money_text(text: str) -> str:
     return sign + text
 
 
-def parse_number(text: str, col: Column) -> float:
+def _unusual_number(text: str) -> tuple[float, str]:
+    """A number that is not plain ASCII: ¥/円, full-width, thousands separators; else the reason it is refused."""
     plain = money_text(text)
     if _PLAIN.match(plain):
-        value = float(plain)
-    elif _THOUSANDS.match(plain):
-        value = float(plain.replace(",", ""))  # "1,234,567" as brokers write it
-    elif _NON_FINITE.match(plain):
+        return float(plain), plain
+    if _THOUSANDS.match(plain):
+        return float(plain.replace(",", "")), plain  # "1,234,567" as brokers write it
+    if _NON_FINITE.match(plain):
         raise CellError(f"{text!r} is not a finite number (NaN and infinity are not allowed)")
-    elif not plain.isascii():
+    if not plain.isascii():
         raise CellError(f"{text!r} is not a number (write the digits 0-9; only ¥ and 円 may go with them)")
-    else:
-        raise CellError(f"{text!r} is not a number")
+    raise CellError(f"{text!r} is not a number")
+
+
+def parse_number(text: str, col: Column) -> float:
+    try:
+        # The common case first (a price file is all plain numbers): float() is fast, but it also reads "1_000"
+        # and digits of any script, which are refused, so those go the strict way.
+        value, plain = float(text), text
+        strict = not text.isascii() or "_" in text
+    except ValueError:
+        strict = True
+    if strict:
+        value, plain = _unusual_number(text)
     if not math.isfinite(value):
+        if _NON_FINITE.match(plain.strip()):
+            raise CellError(f"{text!r} is not a finite number (NaN and infinity are not allowed)")
         raise CellError(f"{text} is absurdly large (more than 1e15); check the unit and the column")
-    if value != 0 and abs(value) < sys.float_info.min:
-        raise CellError(f"{text} is too small to store exactly (below 1e-307); check the unit and the column")
-    if value == 0 and re.search(r"[1-9]", plain.split("e")[0].split("E")[0]):
-        raise CellError(f"{text} is too small to store (it would become 0); check the unit and the column")
+    if -_SMALLEST < value < _SMALLEST:
+        if value != 0:
+            raise CellError(f"{text} is too small to store exactly (below 1e-307); check the unit and the column")
+        if re.search(r"[1-9]", plain.split("e")[0].split("E")[0]):
+            raise CellError(f"{text} is too small to store (it would become 0); check the unit and the column")
     if abs(value) > ABSURD:
         raise CellError(f"{text} is absurdly large (more than 1e15); check the unit and the column")
     if col.minimum is not None and (value < col.minimum or (col.min_exclusive and value == col.minimum)):
