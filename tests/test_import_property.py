@@ -61,7 +61,9 @@ names = st.text(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(holdings=st.dictionaries(keys=names.filter(bool), values=st.tuples(names, st.floats(0, 1e12)),
+# Subnormal numbers are refused at import (issue 12), so the shares drawn here are normal or zero.
+@given(holdings=st.dictionaries(keys=names.filter(bool),
+                                values=st.tuples(names, st.floats(0, 1e12, allow_subnormal=False)),
                                 min_size=1, max_size=15))
 def test_any_text_survives_import_and_export(holdings: dict[str, tuple[str, float]]) -> None:
     """Names with commas, quotes, markup or any script come back exactly as written."""

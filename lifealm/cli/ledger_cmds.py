@@ -14,7 +14,7 @@ from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS, kind_help
-from lifealm.ledger.csv_export import export_csv
+from lifealm.ledger.csv_export import export_csv, export_excel_csv
 from lifealm.ledger.csv_import import import_file
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
 from lifealm.ledger.write import kind_by_name
@@ -62,14 +62,17 @@ def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> 
 @click.argument("kind", type=KIND_CHOICE)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file instead of standard output.")
+@click.option("--excel", is_flag=True, help="For Japanese Excel: UTF-8 with a BOM, and cells Excel would run as "
+              "formulas (=, +, -, @ …) prefixed with '. For viewing; the default export is the one to re-import.")
 @with_settings()
-def export_command(kind: str, output: Path | None, settings: Settings) -> None:
+def export_command(kind: str, output: Path | None, excel: bool, settings: Settings) -> None:
     """Export KIND as CSV, with exactly the columns `lifealm import` accepts."""
     spec = kind_by_name(kind.lower())
+    write_csv = export_excel_csv if excel else export_csv
     conn = open_ledger(settings.db, readonly=True)
     try:
         if output is None:
-            export_csv(conn, spec, sys.stdout)
+            write_csv(conn, spec, sys.stdout)
             return
         if not output.parent.is_dir():
             raise LifealmError(f"{output.parent}: no such directory for the export.",
@@ -78,7 +81,7 @@ def export_command(kind: str, output: Path | None, settings: Settings) -> None:
         handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                count = export_csv(conn, spec, out)
+                count = write_csv(conn, spec, out)
             os.replace(temp, output)
         finally:
             Path(temp).unlink(missing_ok=True)
