@@ -4,6 +4,7 @@ annuities, the data's own total returns, the defense and dividend models, the bi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -241,3 +242,23 @@ def test_success_probability_changes_only_between_two_simulated_values(
         before: float | None, after: float | None, changed: bool) -> None:
     change = next(c for c in changes_since(_snapshot(before), _snapshot(after)) if c.field == "success_probability")
     assert change.changed is changed
+
+
+def _page_section(engine: str) -> str:
+    from lifealm.render.environment import render_template
+
+    market = MarketModel(engine=engine, stocks=1.0)  # type: ignore[arg-type]
+    paths = {"parametric": 10_000, "bootstrap": 500, "historical": 0}[engine]
+    config = classic(1_000_000.0, 0.045, market=market, years=30, paths=paths or 1)
+    result = result_to_dict(simulate(config, np.random.default_rng(2), history=HISTORY))
+    return render_template("partials/montecarlo.html", b={"montecarlo": {"ran": True, **result}}, currency="JPY",
+                           specs={}, svgs={}, chart=lambda _id: "")
+
+
+def test_the_page_shows_the_interval_or_n_of_n_start_years_never_plus_minus() -> None:
+    for engine in ("parametric", "bootstrap"):
+        section = _page_section(engine)
+        assert "95 % interval" in section and "±" not in section and "s.e." not in section
+    historical = _page_section("historical")
+    assert "interval" not in historical and "±" not in historical
+    assert re.search(r"\d+ of 69 start years", historical)
