@@ -52,6 +52,7 @@ class _Lines:
         self.limits = [line.limit for line in ordered]
         self.rates = [line.rate for line in ordered]
         self.drawn = np.array([[line.drawn] for line in ordered], dtype=np.float64) * np.ones((1, paths))
+        self.active = bool(self.drawn.any())  # False: nothing drawn on any path (repaying and interest are skipped)
 
     def total(self) -> FloatArray:
         total: FloatArray = self.drawn.sum(axis=0)
@@ -59,6 +60,8 @@ class _Lines:
 
     def charge_interest(self, flow: FloatArray, dt: float) -> None:
         """Subtract each line's interest over `dt` years from `flow`."""
+        if not self.active:
+            return
         for drawn, rate in zip(self.drawn, self.rates, strict=True):
             if rate != 0.0:
                 flow -= drawn * (rate * dt)
@@ -66,6 +69,8 @@ class _Lines:
     def draw(self, need: FloatArray) -> FloatArray:
         """Draw up to `need` (≤ 0: nothing), the cheapest line first; returns what was drawn."""
         wanted = np.maximum(need, 0.0)
+        if not wanted.any():
+            return wanted
         remaining = wanted.copy()
         for drawn, limit in zip(self.drawn, self.limits, strict=True):
             take = np.maximum(limit - drawn, 0.0)
@@ -73,10 +78,13 @@ class _Lines:
             drawn += take
             remaining -= take
         wanted -= remaining
+        self.active = self.active or bool(wanted.any())
         return wanted
 
     def repay(self, surplus: FloatArray) -> FloatArray:
         """Repay up to `surplus` (≤ 0: nothing), the dearest line first; returns what was repaid."""
+        if not self.active:
+            return np.zeros_like(surplus)
         offered = np.maximum(surplus, 0.0)
         remaining = offered.copy()
         for drawn in self.drawn[::-1]:
@@ -84,6 +92,7 @@ class _Lines:
             drawn -= pay
             remaining -= pay
         offered -= remaining
+        self.active = bool(self.drawn.any())
         return offered
 
 
@@ -127,7 +136,7 @@ def _settle(config: SimulationConfig, state: _State, flow: FloatArray, step: int
     """Apply one step's net cash flow (positive: surplus, negative: deficit) to the balances."""
     house = config.household
     lines = state.lines
-    if lines is not None:  # a surplus first repays the drawn standby lines
+    if lines is not None and lines.active:  # a surplus first repays the drawn standby lines
         flow -= lines.repay(flow)
     if house.cash > 0:
         use = _capped(-flow, state.cash)
