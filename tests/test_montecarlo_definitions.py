@@ -137,6 +137,16 @@ def test_the_briefings_plan_sees_todays_margin_call() -> None:
     assert result.first_margin_call_years[0].year == 0 and result.first_margin_call_years[0].paths == 300
 
 
+def test_the_plan_falls_back_to_annual_steps_with_a_finding_when_monthly_would_outgrow_memory() -> None:
+    inputs = LedgerInputs(as_of=AS_OF, expenses=(Expense("food", 1_000.0),),
+                          assumptions=replace(Assumptions(), mc_paths=2_000_000, mc_years=40))
+    plan = household_plan(inputs)
+    assert plan.config.steps == "annual"
+    assert [f.code for f in plan.findings] == ["montecarlo_annual_steps"]
+    assert household_plan(replace(inputs, assumptions=replace(inputs.assumptions, mc_paths=200_000))
+                          ).config.steps == "monthly"
+
+
 # 5. Each holding's own dividend growth: the engine's mean path is the dividend model's projection ---------------
 
 def test_the_engines_mean_dividends_follow_the_dividend_models_projection_for_forty_years() -> None:
