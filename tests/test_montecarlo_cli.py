@@ -57,6 +57,7 @@ def test_ledger_plan_is_the_default(tmp_path: Path) -> None:
     assert code == 0, out
     data = json.loads(out)
     assert data["spending_rule"] == "plan" and data["paths"] == 500 and data["years"] == 40
+    assert data["steps"] == "annual"  # `simulate` keeps its own default; the briefing's plan runs monthly
     assert 0.0 <= data["success_probability"] <= 1.0
     assert data["initial_spending"] > 0
 

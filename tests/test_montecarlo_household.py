@@ -21,6 +21,7 @@ from lifealm.models.inputs import (
     PricePoint,
 )
 from lifealm.models.montecarlo import series_defaults, simulate, simulate_household
+from lifealm.models.montecarlo.config import DividendStream, StandbyLine
 from lifealm.models.montecarlo.household import household_from_inputs
 
 AS_OF = date(2026, 6, 30)
@@ -58,7 +59,8 @@ def test_household_from_inputs_values_dividends_loans_and_flows() -> None:
     assert house.income[0].annual_amount == pytest.approx(1_200_000.0)
     assert house.income[0].annual_change == -0.05
     assert (house.loan, house.loan_rate, house.forced_liquidation, house.target_ratio) == (300_000.0, 0.02, 0.85, 0.65)
-    assert (house.credit_limit, house.credit_drawn, house.credit_rate) == (200_000.0, 50_000.0, 0.03)
+    assert house.lines == (StandbyLine(200_000.0, 50_000.0, 0.03),)
+    assert house.dividend_streams == (DividendStream(a_dividends, 0.04), DividendStream(b_dividends, default_growth))
     assert house.cash == 120_000.0
 
 

@@ -39,13 +39,13 @@ def test_crash_through_forced_liquidation_sells_at_the_bottom_and_locks_in_the_l
     assert outcomes.net_worth[2, 0] == pytest.approx(recovered, rel=1e-12)
     without_sale = 56.25 * 1.5 - 50.0
     assert outcomes.net_worth[2, 0] < without_sale - 15.0
-    assert outcomes.first_forced_liquidation_step[0] == 0
-    assert outcomes.first_margin_call_step[0] == 0
+    assert outcomes.first_forced_liquidation_step[0] == 1  # in the first step (0 would be today's state)
+    assert outcomes.first_margin_call_step[0] == 1
 
 
 def test_a_drop_between_margin_call_and_forced_liquidation_sells_nothing() -> None:
     outcomes = run_paths(_levered(), _path([-0.50, 0.10]))  # ratio 0.80: margin call, not forced
-    assert outcomes.first_margin_call_step[0] == 0
+    assert outcomes.first_margin_call_step[0] == 1
     assert outcomes.first_forced_liquidation_step[0] == -1
     assert outcomes.forced_sales[0] == 0.0
     assert outcomes.net_worth[2, 0] == pytest.approx(62.5 * 1.1 - 50.0, rel=1e-12)

@@ -42,7 +42,7 @@ def test_percent_rule_spends_the_rate_of_the_start_of_year_portfolio_and_never_r
 
 def test_vpw_pays_out_everything_by_the_last_year() -> None:
     assert vpw_fraction(0.0, 4) == pytest.approx(0.25)
-    assert vpw_fraction(0.05, 1) == pytest.approx(1.05)  # the last payment, at year end, includes the return
+    assert vpw_fraction(0.05, 1) == 1.0  # the last payment is the whole balance, whatever the year's return
     config = replace(classic(100.0, 0.0, market=FLAT, years=4, paths=1, rule="vpw"),
                      spending=SpendingRule(rule="vpw", vpw_return=0.0))
     outcomes = run_paths(config, _fixed([0.0] * 4))
@@ -65,8 +65,8 @@ def test_variable_rule_floor_counts_deep_cuts_as_failure() -> None:
     config = classic(100.0, 0.10, market=FLAT, years=10, paths=1, rule="percent")
     floored = replace(config, spending=replace(config.spending, floor=0.6))
     outcomes = run_paths(floored, _fixed([0.0] * 10))
-    # spending 10 × 0.9^k falls below 6 in year k = 5 (0.9^5 = 0.59)
-    assert outcomes.spending_failure_step[0] == 5
+    # spending 10 × 0.9^k in year k + 1 falls below 6 at k = 5 (0.9^5 = 0.59): the sixth step
+    assert outcomes.spending_failure_step[0] == 6
 
 
 def test_plan_spends_inflated_expenses_and_counts_income_dividends_and_interest() -> None:

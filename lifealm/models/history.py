@@ -21,6 +21,9 @@ CHANGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("fire_ratio", "ratio"),
     ("success_probability", "ratio"),
 )
+# Fields a briefing may leave empty because a model did not run (`--no-montecarlo`): a value next to an empty one
+# is not a change, only two computed values can differ.
+ONLY_BETWEEN_VALUES = frozenset({"success_probability"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,10 @@ def changes_since(previous: Snapshot, current: Snapshot) -> tuple[Change, ...]:
         delta = None
         if kind != "status" and isinstance(before, int | float) and isinstance(now, int | float):
             delta = float(now) - float(before)
-        out.append(Change(name, kind, before, now, delta, not _same(before, now)))
+        changed = not _same(before, now)
+        if name in ONLY_BETWEEN_VALUES and (before is None or now is None):
+            changed = False
+        out.append(Change(name, kind, before, now, delta, changed))
     return tuple(out)
 
 

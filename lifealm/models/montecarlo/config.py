@@ -38,7 +38,26 @@ class MarketModel:
     student_t_dof: float | None = None  # fat tails: Student-t shocks with this many degrees of freedom (> 2)
     start_years: tuple[int, int] | None = None  # historical: first and last start year (None = all that fit)
     wrap: bool = False  # historical: sequences running past the data wrap to its first year
-    block_years: int = 5  # bootstrap: length of the resampled blocks of consecutive years
+    # bootstrap: a circular block bootstrap; each block is this many consecutive years from a uniformly drawn
+    # start year, read round the data as a circle (after its last year comes its first)
+    block_years: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DividendStream:
+    """One holding's pre-tax dividends over the next year (base currency) and their own expected annual growth."""
+
+    annual_amount: float
+    growth: float
+
+
+@dataclass(frozen=True, slots=True)
+class StandbyLine:
+    """One unsecured standby credit line: what can still be drawn is max(0, limit − drawn), at its own rate."""
+
+    limit: float
+    drawn: float = 0.0
+    rate: float = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +75,10 @@ class Household:
     portfolio: float
     cash: float = 0.0
     dividends: float = 0.0  # pre-tax dividends of the (stock) holdings over the next year; paid on the stock share
-    dividend_growth: float = 0.06
-    dividend_growth_std: float = 0.03
+    dividend_growth: float = 0.06  # the expected growth of `dividends` when no `dividend_streams` are given
+    dividend_growth_std: float = 0.03  # one shared shock a year added to every stream's own growth
+    # each holding's dividends and own growth: their shares of `dividends` grow at their own rates (parametric)
+    dividend_streams: tuple[DividendStream, ...] = ()
     dividend_tax: float = 0.20315
     income: tuple[IncomeStream, ...] = ()
     expenses: float = 0.0  # today's money; inflated by the simulated inflation
@@ -66,18 +87,44 @@ class Household:
     margin_call: float = 0.70
     forced_liquidation: float = 0.85
     target_ratio: float = 0.65  # a forced liquidation sells down to this ratio
-    credit_limit: float = 0.0  # unsecured standby line (orthogonal defense)
+    credit_limit: float = 0.0  # an unsecured standby line (orthogonal defense), next to `credit_lines`
     credit_drawn: float = 0.0
     credit_rate: float = 0.03
+    credit_lines: tuple[StandbyLine, ...] = ()  # the ledger's standby lines, each with its own limit and rate
+
+    @property
+    def lines(self) -> tuple[StandbyLine, ...]:
+        """Every standby line: `credit_lines` and the one given by `credit_limit`/`credit_drawn` (if any)."""
+        if self.credit_limit > 0 or self.credit_drawn > 0:
+            return (*self.credit_lines, StandbyLine(self.credit_limit, self.credit_drawn, self.credit_rate))
+        return self.credit_lines
+
+    @property
+    def line_drawn(self) -> float:
+        """What is drawn on the standby lines today."""
+        return sum(line.drawn for line in self.lines)
+
+    @property
+    def net_worth(self) -> float:
+        """Today's simulated net worth: portfolio + cash − margin loan − drawn standby lines."""
+        return self.portfolio + self.cash - self.loan - self.line_drawn
+
+    @property
+    def streams(self) -> tuple[DividendStream, ...]:
+        """The dividend streams whose own growth the engine follows (one stream when none are given)."""
+        return self.dividend_streams or (DividendStream(self.dividends, self.dividend_growth),)
 
 
 @dataclass(frozen=True, slots=True)
 class SpendingRule:
-    """How much is spent each year; amounts are fixed at the start of each year.
+    """How much is spent: the spending-level rules fix each year's amount at its start; the percentage-of-balance
+    rules pay a share of the net portfolio as it stands at each payment.
 
     plan: the household's expenses inflated. constant: withdrawal_rate × the initial net portfolio, then
-    inflated (the 4 % rule). percent: withdrawal_rate × the net portfolio at the start of the year.
-    guardrails: Guyton-Klinger. vpw: variable percentage withdrawal (annuity payment over the years left).
+    inflated (the 4 % rule). guardrails: Guyton-Klinger. percent: withdrawal_rate a year of the net portfolio
+    at each payment. vpw: variable percentage withdrawal, the level annuity (at `vpw_return`) over the payments
+    left, each paid from the balance it is a share of, so the last payment is the whole balance. A percentage
+    rule cannot run out; its failure is spending below `floor` (0: none, so it never fails).
     """
 
     rule: Rule = "plan"
@@ -88,7 +135,8 @@ class SpendingRule:
     guardrail_adjustment: float = 0.10
     guardrail_final_years: int = 15  # the capital-preservation cut is not applied in the last years
     vpw_return: float = 0.035  # the return assumed by the VPW annuity factor
-    floor: float = 0.0  # variable rules: spending below floor × the initial real spending counts as failure
+    # percent, vpw, guardrails: spending (a year's rate) below floor × the first year's, in today's money, fails
+    floor: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,15 @@
 """The path engine: household cash flows, spending rule and leverage stepped through every scenario at once.
 
-Each step (a year or a month): the portfolio moves by the scenario's growth; the step's cash flow (after-tax
-dividends, income, loan interest, spending) settles at the end of the step (or at its start, `timing="start"`);
-a surplus first repays the standby line, then is reinvested; a deficit is met from cash, then by selling
-holdings or drawing the standby line in the configured order. The margin ratio (secured loan ÷ portfolio)
-is checked after each step: at the forced-liquidation threshold holdings are sold at that step's price to bring
-the ratio back to the loan's target, which locks in the loss (the sold holdings no longer recover or pay
-dividends). Spending that cannot be met is a failure of that path.
+Today's state is checked first: a household already at its margin call (or forced liquidation) is there on every
+path, before any price moves. Then each step (a year or a month): the portfolio moves by the scenario's growth;
+the step's cash flow (after-tax dividends, income, interest on the margin loan and on each standby line at its own
+rate, spending) settles at the end of the step (or at its start, `timing="start"`); a surplus first repays the
+standby lines (the dearest first), then is reinvested; a deficit is met from cash, then by selling holdings or
+drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. The margin
+ratio (secured loan ÷ portfolio) is checked after each step: at the forced-liquidation threshold holdings are
+sold at that step's price to bring the ratio back to the loan's target, which locks in the loss (the sold
+holdings no longer recover or pay dividends). Spending that cannot be met is a failure of that path; a
+percentage-of-balance rule pays a share of the balance at each payment, so it fails only below its floor.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from lifealm.models.montecarlo.config import SimulationConfig
+from lifealm.models.montecarlo.config import SimulationConfig, StandbyLine
 from lifealm.models.montecarlo.scenarios import Scenarios
-from lifealm.models.montecarlo.spending import initial_spending, year_spending
+from lifealm.models.montecarlo.spending import PERCENTAGE_RULES, initial_spending, payment_fraction, year_spending
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -26,7 +29,8 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PathOutcomes:
-    """Raw per-path results; `*_step` arrays hold the 0-based step of the first event, −1 for never."""
+    """Raw per-path results. The `*_step` arrays hold the step of each path's first event counted from 1 (the
+    first simulated step; step s falls in year ⌈s / steps_per_year⌉), 0 for today's state, −1 for never."""
 
     net_worth: FloatArray  # (years + 1, paths), nominal, at each year end (row 0 = today)
     price_index: FloatArray  # (years + 1, paths), cumulative inflation, 1 today
@@ -36,6 +40,60 @@ class PathOutcomes:
     forced_sales: FloatArray  # (paths,) value sold by forced liquidations
     initial_spending: float  # year-1 annual spending
     steps_per_year: int
+    dividends: FloatArray  # (years, paths): pre-tax dividends a year as each year starts, nominal
+
+
+class _Lines:
+    """The standby lines' drawn balances, (lines, paths), the cheapest line first; each line can lend only up to
+    its own limit (an over-drawn line lends nothing more) and charges its own rate."""
+
+    def __init__(self, lines: tuple[StandbyLine, ...], paths: int) -> None:
+        ordered = sorted(lines, key=lambda line: line.rate)
+        self.limits = [line.limit for line in ordered]
+        self.rates = [line.rate for line in ordered]
+        self.drawn = np.array([[line.drawn] for line in ordered], dtype=np.float64) * np.ones((1, paths))
+        self.active = bool(self.drawn.any())  # False: nothing drawn on any path (repaying and interest are skipped)
+
+    def total(self) -> FloatArray:
+        total: FloatArray = self.drawn.sum(axis=0)
+        return total
+
+    def charge_interest(self, flow: FloatArray, dt: float) -> None:
+        """Subtract each line's interest over `dt` years from `flow`."""
+        if not self.active:
+            return
+        for drawn, rate in zip(self.drawn, self.rates, strict=True):
+            if rate != 0.0:
+                flow -= drawn * (rate * dt)
+
+    def draw(self, need: FloatArray) -> FloatArray:
+        """Draw up to `need` (≤ 0: nothing), the cheapest line first; returns what was drawn."""
+        wanted = np.maximum(need, 0.0)
+        if not wanted.any():
+            return wanted
+        remaining = wanted.copy()
+        for drawn, limit in zip(self.drawn, self.limits, strict=True):
+            take = np.maximum(limit - drawn, 0.0)
+            np.minimum(take, remaining, out=take)
+            drawn += take
+            remaining -= take
+        wanted -= remaining
+        self.active = self.active or bool(wanted.any())
+        return wanted
+
+    def repay(self, surplus: FloatArray) -> FloatArray:
+        """Repay up to `surplus` (≤ 0: nothing), the dearest line first; returns what was repaid."""
+        if not self.active:
+            return np.zeros_like(surplus)
+        offered = np.maximum(surplus, 0.0)
+        remaining = offered.copy()
+        for drawn in self.drawn[::-1]:
+            pay = np.minimum(remaining, drawn)
+            drawn -= pay
+            remaining -= pay
+        offered -= remaining
+        self.active = bool(self.drawn.any())
+        return offered
 
 
 class _State:
@@ -45,12 +103,11 @@ class _State:
         house = config.household
         self.value = np.full(paths, float(house.portfolio))
         # The household's dividends come from its stock holdings: with part of the portfolio rebalanced into
-        # bonds, only the stock share pays them (the historical engines take the same yield out of the stock
-        # share's price return, so price and income add up to the total return).
+        # bonds, only the stock share pays them.
         self.dividends = np.full(paths, float(house.dividends) * config.market.stocks)
         self.cash = np.full(paths, float(house.cash))
         self.loan = np.full(paths, float(house.loan))
-        self.line = np.full(paths, float(house.credit_drawn))
+        self.lines = _Lines(house.lines, paths) if house.lines else None
         self.failed_step = np.full(paths, -1, dtype=np.int64)
         self.margin_call_step = np.full(paths, -1, dtype=np.int64)
         self.liquidation_step = np.full(paths, -1, dtype=np.int64)
@@ -59,7 +116,8 @@ class _State:
     def net_worth(self) -> FloatArray:
         total: FloatArray = self.value + self.cash
         total -= self.loan
-        total -= self.line
+        if self.lines is not None:
+            total -= self.lines.total()
         return total
 
 
@@ -77,24 +135,18 @@ def _capped(amount: FloatArray, cap: FloatArray) -> FloatArray:
 def _settle(config: SimulationConfig, state: _State, flow: FloatArray, step: int, tolerance: float) -> None:
     """Apply one step's net cash flow (positive: surplus, negative: deficit) to the balances."""
     house = config.household
-    has_line = house.credit_limit > 0 or house.credit_drawn > 0
-    if has_line:  # a surplus first repays the drawn standby line
-        repay = _capped(flow, state.line)
-        state.line -= repay
-        flow -= repay
+    lines = state.lines
+    if lines is not None and lines.active:  # a surplus first repays the drawn standby lines
+        flow -= lines.repay(flow)
     if house.cash > 0:
         use = _capped(-flow, state.cash)
         state.cash -= use
         flow += use
-    if has_line and config.funding_order == "line_first":
-        draw = _capped(-flow, np.maximum(house.credit_limit - state.line, 0.0))
-        state.line += draw
-        flow += draw
+    if lines is not None and config.funding_order == "line_first":
+        flow += lines.draw(-flow)
     new_value = state.value + flow  # reinvests a surplus, sells for a deficit
-    if has_line and config.funding_order == "sell_first":
-        draw = _capped(-new_value, np.maximum(house.credit_limit - state.line, 0.0))
-        state.line += draw
-        new_value += draw
+    if lines is not None and config.funding_order == "sell_first":
+        new_value += lines.draw(-new_value)
     unmet = new_value < -tolerance
     np.maximum(new_value, 0.0, out=new_value)
     if house.dividends > 0:  # selling or buying changes the holdings that pay dividends
@@ -104,7 +156,7 @@ def _settle(config: SimulationConfig, state: _State, flow: FloatArray, step: int
 
 
 def _leverage(config: SimulationConfig, state: _State, step: int, tolerance: float) -> None:
-    """Margin call and forced liquidation after the step's price move and cash flows."""
+    """Margin call and forced liquidation on the current state (today's, then after each step)."""
     house = config.household
     value, loan = state.value, state.loan
     hit = loan >= house.margin_call * value
@@ -112,13 +164,12 @@ def _leverage(config: SimulationConfig, state: _State, step: int, tolerance: flo
     if not hit.any():
         return
     _mark(state.margin_call_step, hit, step)
-    if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby line
+    if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby lines
         need = np.where(hit, np.maximum(loan - house.target_ratio * value, 0.0), 0.0)
         from_cash = np.minimum(need, state.cash)
         state.cash -= from_cash
         need -= from_cash
-        from_line = np.minimum(need, np.maximum(house.credit_limit - state.line, 0.0))
-        state.line += from_line
+        from_line = state.lines.draw(need) if state.lines is not None else 0.0
         loan -= from_cash + from_line
     forced = loan >= house.forced_liquidation * value
     forced &= loan > 0
@@ -144,64 +195,78 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
     per_year = config.steps_per_year
     dt = 1.0 / per_year
     paths = scenarios.paths
+    total_steps = config.years * per_year
     state = _State(config, paths)
-    start_net = float(house.portfolio + house.cash - house.loan - house.credit_drawn)
+    start_net = house.net_worth
     tolerance = 1e-9 * max(abs(house.portfolio), house.expenses, abs(start_net), 1.0)
     first_spending = initial_spending(config, start_net)
     floor = rule.floor * first_spending
+    percentage = rule.rule in PERCENTAGE_RULES
+    if house.loan > 0:  # today's state: a household in the margin-call zone now is in it on every path
+        _leverage(config, state, 0, tolerance)
     index = np.ones(paths)
     net_worth = np.empty((config.years + 1, paths))
     price_index = np.empty((config.years + 1, paths))
+    dividends = np.empty((config.years, paths))
     net_worth[0] = state.net_worth()
     price_index[0] = index
     spend = np.full(paths, first_spending)
+    spend_dt = spend * dt
     last_index = index.copy()
     year_growth = np.ones(paths) if rule.rule == "guardrails" else None
+    # historical engines: the dividends are the yield on the stock holdings' value (they follow the prices)
+    follow_yield = None if scenarios.dividend_yield is None else scenarios.dividend_yield * config.market.stocks
     interest_dt = house.loan_rate * dt
-    line_dt = house.credit_rate * dt
     after_tax_dt = (1.0 - house.dividend_tax) * dt
     flow = np.empty(paths)
     for year in range(config.years):
-        if year > 0:
-            if house.dividends > 0:
-                state.dividends *= 1.0 + scenarios.dividend_growth[year - 1]
+        if follow_yield is not None and house.dividends > 0:
+            np.multiply(state.value, follow_yield, out=state.dividends)
+        elif year > 0 and house.dividends > 0:
+            state.dividends *= 1.0 + scenarios.dividend_growth[year - 1]
+        dividends[year] = state.dividends
+        if year > 0 and not percentage:
             last_inflation = index / last_index - 1.0
             last_return = year_growth - 1.0 if year_growth is not None else None
             spend = year_spending(rule, year, config.years, spend, first_spending, net_worth[year], index,
                                   last_inflation, last_return)
+            spend_dt = spend * dt
             last_index = index.copy()
             if year_growth is not None:
                 year_growth.fill(1.0)
-        elif rule.rule in ("percent", "vpw"):
-            spend = year_spending(rule, 0, config.years, spend, first_spending, net_worth[0], index,
-                                  index - 1.0, None)
-        if floor > 0 and rule.rule in ("percent", "vpw", "guardrails"):
-            _mark(state.failed_step, spend < floor * index * (1.0 - 1e-12), year * per_year)
+        if floor > 0 and rule.rule == "guardrails":
+            _mark(state.failed_step, spend < floor * index * (1.0 - 1e-12), year * per_year + 1)
         income_dt = sum(s.annual_amount * (1.0 + s.annual_change) ** year for s in house.income) * dt
-        spend_dt = spend * dt
         for month in range(per_year):
             step = year * per_year + month
             if config.timing == "end":
                 state.value *= scenarios.growth[step]
+            if percentage:  # a share of the balance as it stands at the payment
+                spend_dt = state.net_worth()
+                np.maximum(spend_dt, 0.0, out=spend_dt)
+                spend_dt *= payment_fraction(rule, total_steps - step, per_year)
+                if floor > 0:
+                    _mark(state.failed_step, spend_dt * per_year < floor * index * (1.0 - 1e-12), step + 1)
             np.multiply(state.dividends, after_tax_dt, out=flow)
             flow += income_dt
             flow -= spend_dt
             if house.loan > 0:
                 flow -= state.loan * interest_dt
-            if house.credit_limit > 0 or house.credit_drawn > 0:
-                flow -= state.line * line_dt
-            _settle(config, state, flow, step, tolerance)
+            if state.lines is not None:
+                state.lines.charge_interest(flow, dt)
+            _settle(config, state, flow, step + 1, tolerance)
             if config.timing == "start":
                 state.value *= scenarios.growth[step]
             if year_growth is not None:
                 year_growth *= scenarios.growth[step]
             index *= 1.0 + scenarios.inflation[step]
             if house.loan > 0:
-                _leverage(config, state, step, tolerance)
+                _leverage(config, state, step + 1, tolerance)
         net_worth[year + 1] = state.net_worth()
         price_index[year + 1] = index
     return PathOutcomes(
         net_worth=net_worth, price_index=price_index, spending_failure_step=state.failed_step,
         first_margin_call_step=state.margin_call_step, first_forced_liquidation_step=state.liquidation_step,
         forced_sales=state.forced_sales, initial_spending=first_spending, steps_per_year=per_year,
+        dividends=dividends,
     )

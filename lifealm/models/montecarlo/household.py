@@ -7,13 +7,22 @@ from math import fsum
 
 import numpy as np
 
+from lifealm.models.assumptions import MAX_SIMULATION_CELLS
 from lifealm.models.defense import measure_defense
 from lifealm.models.dividends import project_dividends
-from lifealm.models.findings import Finding, merge_findings
+from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.margin import combined_thresholds
-from lifealm.models.montecarlo.config import Household, IncomeStream, MarketModel, SimulationConfig
+from lifealm.models.montecarlo.config import (
+    DividendStream,
+    Household,
+    IncomeStream,
+    MarketModel,
+    SimulationConfig,
+    StandbyLine,
+    Steps,
+)
 from lifealm.models.montecarlo.history import ReturnHistory
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.montecarlo.run import simulate
@@ -48,12 +57,13 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
     # portfolio value must not inflate its yield (the valuation's finding says which one).
     valued = [h for h, v in zip(projection.holdings, valuation.holdings, strict=True) if v.value is not None]
     total_dividends = fsum(h.annual_income for h in valued)
+    # year 1's growth of the total (the engine follows each holding's own rate through `dividend_streams`)
     growth = (fsum(h.annual_income * h.growth for h in valued) / total_dividends if total_dividends > 0
               else a.default_dividend_growth)
+    streams = tuple(DividendStream(h.annual_income, h.growth) for h in valued if h.annual_income > 0)
     defense = measure_defense(inputs, fx)
-    lines = defense.credit_lines
-    limit = fsum(line.limit for line in lines)
-    line_rate = fsum(line.limit * line.rate for line in lines) / limit if limit > 0 else 0.0
+    # each line as the defense model sees it: its own limit, drawn balance and rate
+    lines = tuple(StandbyLine(line.limit, line.drawn, line.rate) for line in defense.credit_lines)
     secured = [loan for loan in inputs.loans if loan.is_secured]
     terms: dict[str, float] = {}
     thresholds = combined_thresholds(secured)
@@ -69,12 +79,11 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
         dividends=total_dividends,
         dividend_growth=growth,
         dividend_growth_std=a.dividend_growth_std,
+        dividend_streams=streams,
         dividend_tax=a.dividend_tax,
         income=tuple(IncomeStream(item.monthly_amount * 12.0, item.annual_change) for item in inputs.income),
         expenses=expenses,
-        credit_limit=limit,
-        credit_drawn=fsum(line.drawn for line in lines),
-        credit_rate=line_rate,
+        credit_lines=lines,
         **terms,
     )
     return HouseholdInputs(house, merge_findings(valuation.findings, defense.findings, projection.findings))
@@ -86,17 +95,27 @@ def household_from_inputs(inputs: LedgerInputs) -> Household:
 
 
 def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
-    """The household plan under the ledger's assumptions (parametric GBM, annual steps), with its findings.
+    """The household plan under the ledger's assumptions (parametric GBM, monthly steps), with its findings.
 
-    Margin calls are defended from cash and the standby line, as the stress model's defense does.
+    Monthly steps because the lender marks the collateral daily: a ratio looked at once a year misses the
+    margin calls and forced sales of a fall that recovers within the year. Margin calls are defended from cash and
+    the standby lines, as the stress model's defense does.
     """
     a = inputs.assumptions
     built = household_inputs(inputs)
     market = MarketModel(mean_return=a.market_return, volatility=a.market_volatility, inflation=a.inflation,
                          inflation_std=a.inflation_std)
+    steps: Steps = "monthly"
+    findings = built.findings
+    if a.mc_paths * a.mc_years * 12 > MAX_SIMULATION_CELLS:
+        # the monthly scenarios would not fit in memory: annual steps, and a finding that says so
+        steps = "annual"
+        findings = merge_findings(findings, (Finding(
+            "montecarlo_annual_steps", Severity.WARNING, "assumptions",
+            (("mc_paths", a.mc_paths), ("mc_years", a.mc_years), ("max_cells", MAX_SIMULATION_CELLS))),))
     config = SimulationConfig(household=built.household, market=market, years=a.mc_years, paths=a.mc_paths,
-                              defend_margin_call=True, funding_order="sell_first")
-    return HouseholdPlan(config, built.findings)
+                              steps=steps, defend_margin_call=True, funding_order="sell_first")
+    return HouseholdPlan(config, findings)
 
 
 def household_config(inputs: LedgerInputs) -> SimulationConfig:

@@ -24,7 +24,7 @@ class YearPercentiles:
 
 @dataclass(frozen=True, slots=True)
 class YearCount:
-    year: int  # years from the start (1 = the first simulated year)
+    year: int  # years from the start (1 = the first simulated year; 0 = today's state, before any step)
     paths: int
 
 
@@ -33,7 +33,8 @@ class MonteCarloResult:
     """Success probability and the distributions behind it; `success_definition` is a machine code."""
 
     success_probability: float
-    standard_error: float  # binomial: sqrt(p (1 − p) / paths)
+    # binomial: sqrt(p (1 − p) / paths); None for the historical engine, whose start years are not independent
+    standard_error: float | None
     success_definition: str  # "spending_sustained" or "spending_sustained_without_forced_liquidation"
     engine: str  # "parametric", "historical" or "bootstrap"
     steps: str  # "annual" or "monthly"
@@ -58,3 +59,7 @@ class MonteCarloResult:
     initial_spending: float = 0.0  # year-1 annual spending
     mean_forced_sales: float = 0.0  # average value sold by forced liquidations per path (nominal)
     failing_start_years: tuple[int, ...] = ()  # historical engine: start years whose path failed
+    successful_paths: int = 0  # the "n" of "n of N paths" (historical: start years) that succeeded
+    # the 95 % Wilson score interval of the success probability; None for the historical
+    # engine (its start years are overlapping windows of one history, not a sample)
+    success_interval: tuple[float, float] | None = None

@@ -1,5 +1,11 @@
 """Market scenarios for every path: portfolio growth and inflation per step, dividend growth per year.
 
+The historical and bootstrap engines replay total returns: the stock part grows by the price return (total
+return − the holdings' dividend yield) and the engine pays the yield on the stock share at the start of each
+year's value, so price return + dividends paid = the data's total return in every year of every path; the
+dividends follow the price path. The parametric engine's dividends grow on their own draws, each holding at its
+own expected rate.
+
 Drawn once per run, so the solver can replay the same draws (common random numbers). Arrays are time-major,
 shape (steps, paths), so each step of the engine reads one contiguous row.
 """
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from lifealm.models.montecarlo.config import MarketModel, SimulationConfig
+from lifealm.models.montecarlo.config import Household, MarketModel, SimulationConfig
 from lifealm.models.montecarlo.history import ReturnHistory
 
 FloatArray = NDArray[np.float64]
@@ -22,8 +28,11 @@ FloatArray = NDArray[np.float64]
 class Scenarios:
     growth: FloatArray  # (steps, paths): 1 + portfolio return over the step, mix rebalanced every step
     inflation: FloatArray  # (steps, paths): inflation over the step
-    dividend_growth: FloatArray  # (years, paths): growth of the dividend per share at the start of year y + 1
+    dividend_growth: FloatArray  # (years, paths): growth of the dividends at the start of year y + 1
     start_years: NDArray[np.int64] | None  # historical engine: the calendar start year of each path
+    # historical and bootstrap: the stock holdings' cash yield; each year's dividends are this share of the
+    # stock holdings' value at its start (None: the dividends grow by `dividend_growth`)
+    dividend_yield: float | None = None
 
     @property
     def paths(self) -> int:
@@ -63,7 +72,8 @@ def _historical(config: SimulationConfig, history: ReturnHistory, rows: NDArray[
                 dividend_yield: float) -> tuple[FloatArray, FloatArray]:
     market = config.market
     # Total returns include the dividends, which the household is paid as cash instead of reinvesting: the
-    # stock part's price return is total − yield, and the engine pays that yield on the stock share only.
+    # stock part's price return is total − yield, and the engine pays that yield on the stock share's value at
+    # the start of each year (Scenarios.dividend_yield), so the two add up to the total return every year.
     stocks = history.sp500[rows] - dividend_yield
     returns = market.stocks * stocks + (1.0 - market.stocks) * history.bonds(market.bonds)[rows]
     per_year = config.steps_per_year
@@ -139,7 +149,7 @@ def draw_scenarios(config: SimulationConfig, rng: np.random.Generator,
             start_years = historical_start_years(config, history)
             offsets = np.arange(config.years, dtype=np.int64)[:, None]
             rows = (start_years[None, :] - history.first_year + offsets) % len(history.years)
-        else:
+        else:  # circular block bootstrap: uniform block starts, read round the data as a circle
             block = max(1, market.block_years)
             blocks = -(-config.years // block)
             starts = rng.integers(0, len(history.years), size=(blocks, 1, config.paths))
@@ -147,10 +157,34 @@ def draw_scenarios(config: SimulationConfig, rng: np.random.Generator,
             rows = rows.reshape(blocks * block, config.paths)[: config.years]
         growth, inflation = _historical(config, history, rows, dividend_yield)
     paths = growth.shape[1]
-    if house.dividends > 0:
-        dividend_growth = rng.standard_normal(size=(config.years, paths))
-        dividend_growth *= house.dividend_growth_std
-        dividend_growth += house.dividend_growth
+    if house.dividends > 0 and market.engine == "parametric":
+        dividend_growth = _dividend_growth(house, rng, config.years, paths)
     else:
         dividend_growth = np.zeros((config.years, paths))
-    return Scenarios(growth=growth, inflation=inflation, dividend_growth=dividend_growth, start_years=start_years)
+    return Scenarios(growth=growth, inflation=inflation, dividend_growth=dividend_growth, start_years=start_years,
+                     dividend_yield=None if market.engine == "parametric" else dividend_yield)
+
+
+def _dividend_growth(house: Household, rng: np.random.Generator, years: int, paths: int) -> FloatArray:
+    """Growth of the total dividends each year: every stream grows at its own rate plus one shared shock a year,
+    so each stream's expected path is its own (1 + g)^y, and the total's is the dividend model's projection."""
+    shocks = rng.standard_normal(size=(years, paths))
+    shocks *= house.dividend_growth_std
+    by_rate: dict[float, float] = {}  # streams with the same rate grow alike: one array per distinct rate
+    for stream in house.streams:
+        by_rate[stream.growth] = by_rate.get(stream.growth, 0.0) + stream.annual_amount
+    total = sum(by_rate.values())
+    if len(by_rate) == 1 or total <= 0:
+        shocks += house.dividend_growth if total <= 0 else next(iter(by_rate))
+        return shocks
+    levels = np.array([amount / total for amount in by_rate.values()])[:, None] * np.ones((1, paths))
+    rates = np.array(list(by_rate))[:, None]
+    growth = np.empty((years, paths))
+    before = levels.sum(axis=0)
+    for year in range(years):
+        levels *= 1.0 + rates + shocks[year]
+        after = levels.sum(axis=0)
+        np.divide(after, before, out=growth[year])
+        growth[year] -= 1.0
+        before = after
+    return growth

@@ -40,7 +40,7 @@ def solve_max_spending(config: SimulationConfig, scenarios: Scenarios, target: f
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target success rate {target} must be in (0, 1]")
     house = config.household
-    net = house.portfolio + house.cash - house.loan - house.credit_drawn
+    net = house.net_worth
     iterations = 0
     low_success, low_spending = success_at(config, scenarios, 0.0)
     iterations += 1

@@ -1,4 +1,5 @@
-"""Spending rules, vectorised over paths: the annual spending of each path, fixed at the start of each year."""
+"""Spending rules, vectorised over paths: the spending-level rules' annual amount, fixed at the start of each year,
+and the percentage-of-balance rules' share of the balance at each payment."""
 
 from __future__ import annotations
 
@@ -10,39 +11,55 @@ from lifealm.models.montecarlo.config import SimulationConfig, SpendingRule
 FloatArray = NDArray[np.float64]
 
 
-def vpw_fraction(rate: float, years_left: int) -> float:
-    """The share of the portfolio an annuity over `years_left` years at `rate` pays out each year."""
-    if years_left <= 0:
+PERCENTAGE_RULES = ("percent", "vpw")
+
+
+def vpw_fraction(rate: float, payments_left: int) -> float:
+    """The share of the balance paid now by a level annuity of `payments_left` payments, the first one now
+    (an annuity due) at `rate` per payment: 1 / (1 + v + … + v^(n−1)), v = 1 / (1 + rate).
+
+    Paid from the balance it is a share of, it never exceeds it (for rate > −1), and the last payment is the
+    whole balance: the plan cannot run out, whatever the returns.
+    """
+    if payments_left <= 1:
         return 1.0
     if abs(rate) < 1e-12:
-        return 1.0 / years_left
-    return rate / (1.0 - (1.0 + rate) ** -years_left)
+        return 1.0 / payments_left
+    v = 1.0 / (1.0 + rate)
+    return (1.0 - v) / (1.0 - v**payments_left)
+
+
+def payment_fraction(rule: SpendingRule, payments_left: int, per_year: int) -> float:
+    """Percentage-of-balance rules: the share of the net portfolio paid at this payment (one per step)."""
+    if rule.rule == "vpw":
+        step_rate = (1.0 + rule.vpw_return) ** (1.0 / per_year) - 1.0
+        return vpw_fraction(step_rate, payments_left) * rule.scale
+    return rule.withdrawal_rate * rule.scale / per_year
 
 
 def initial_spending(config: SimulationConfig, net_worth: float) -> float:
-    """Year-1 annual spending in today's money."""
+    """Year-1 annual spending in today's money (percentage rules: their first payment, at a year's rate, on
+    today's net portfolio)."""
     rule = config.spending
     if rule.rule == "plan":
         return config.household.expenses * rule.scale
-    if rule.rule == "vpw":
-        return vpw_fraction(rule.vpw_return, config.years) * max(net_worth, 0.0) * rule.scale
+    if rule.rule in PERCENTAGE_RULES:
+        per_year = config.steps_per_year
+        return payment_fraction(rule, config.years * per_year, per_year) * per_year * max(net_worth, 0.0)
     return rule.withdrawal_rate * max(net_worth, 0.0) * rule.scale
 
 
 def year_spending(rule: SpendingRule, year: int, years: int, previous: FloatArray, initial: float,
                   net_worth: FloatArray, index: FloatArray, last_inflation: FloatArray,
                   last_return: FloatArray | None) -> FloatArray:
-    """Spending for year `year` (0-based) given the start-of-year net portfolio and inflation index."""
+    """Spending-level rules' spending for year `year` (0-based) given the start-of-year net portfolio and inflation
+    index (the percentage rules are paid by `payment_fraction` instead)."""
     adjust = rule.inflation_adjust
     if rule.rule in ("plan", "constant"):
         if year == 0 or not adjust:
             return np.full_like(net_worth, initial)
         return index * initial
     positive = np.maximum(net_worth, 0.0)
-    if rule.rule == "percent":
-        return positive * (rule.withdrawal_rate * rule.scale)
-    if rule.rule == "vpw":
-        return positive * (vpw_fraction(rule.vpw_return, years - year) * rule.scale)
     # Guyton-Klinger guardrails
     if year == 0:
         return np.full_like(net_worth, initial)

@@ -39,8 +39,29 @@ def _by_year(matrix: NDArray[np.float64]) -> tuple[YearPercentiles, ...]:
                  for year in range(matrix.shape[0]))
 
 
+WILSON_Z = 1.959963984540054  # the standard normal's 97.5 % quantile: a two-sided 95 % interval
+
+
+def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple[float, float]:
+    """The Wilson score interval for a binomial proportion: the p whose score test |p̂ − p| / √(p(1 − p)/n) ≤ z.
+
+    Unlike p̂ ± z·s.e. it never collapses to a point at 0 % or 100 %: 10,000 successes in 10,000 paths give
+    [99.96 %, 100 %], because a few failures cannot be ruled out.
+    """
+    if trials <= 0:
+        return 0.0, 1.0
+    n, p = float(trials), successes / trials
+    z2 = z * z
+    centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n)
+    half = z / (1.0 + z2 / n) * math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
 def _year_counts(steps: NDArray[np.int64], per_year: int) -> tuple[YearCount, ...]:
-    hit = steps[steps >= 0] // per_year + 1
+    """Paths per year of their first event: step s (from 1) falls in year ⌈s / per_year⌉; step 0 is today."""
+    hit = (steps[steps >= 0] + per_year - 1) // per_year
     years, counts = np.unique(hit, return_counts=True)
     return tuple(YearCount(int(y), int(c)) for y, c in zip(years, counts, strict=True))
 
@@ -60,7 +81,11 @@ def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutc
     paths = scenarios.paths
     failed_at = failure_steps(config, outcomes)
     failed = failed_at >= 0
-    p = 1.0 - float(failed.mean())
+    successes = int(paths - failed.sum())
+    p = successes / paths
+    # The historical engine's paths are overlapping windows of one history, not independent draws: no binomial
+    # error or interval means anything there, so it reports "n of N start years" alone.
+    sampled = config.market.engine != "historical"
     real_worth = outcomes.net_worth / outcomes.price_index
     nominal_table, real_table = _by_year(outcomes.net_worth), _by_year(real_worth)
     terminal_nominal, terminal_real = nominal_table[-1].values, real_table[-1].values
@@ -69,7 +94,7 @@ def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutc
         start_years = tuple(int(y) for y in scenarios.start_years[failed])
     return MonteCarloResult(
         success_probability=p,
-        standard_error=math.sqrt(p * (1.0 - p) / paths),
+        standard_error=math.sqrt(p * (1.0 - p) / paths) if sampled else None,
         success_definition=config.success_definition,
         engine=config.market.engine,
         steps=config.steps,
@@ -94,6 +119,8 @@ def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutc
         initial_spending=outcomes.initial_spending,
         mean_forced_sales=float(outcomes.forced_sales.mean()),
         failing_start_years=start_years,
+        successful_paths=successes,
+        success_interval=wilson_interval(successes, paths) if sampled else None,
     )
 
 
@@ -105,6 +132,8 @@ def result_to_dict(result: MonteCarloResult) -> dict[str, Any]:
     for key in ("net_worth", "net_worth_nominal", "net_worth_real"):
         ordered[key] = [{"year": row["year"], **row["values"]} for row in ordered[key]]
     ordered["failing_start_years"] = list(ordered["failing_start_years"])
+    if ordered["success_interval"] is not None:
+        ordered["success_interval"] = list(ordered["success_interval"])
     for key in ("failure_years", "first_margin_call_years", "first_forced_liquidation_years"):
         ordered[key] = list(ordered[key])
     return ordered
