@@ -25,7 +25,7 @@ PORTFOLIO_TARGET = 125_000_000.0
 MARGIN_LOAN = 50_000_000.0
 CREDIT_LIMIT = 10_000_000.0
 FREEZE, MARGIN_CALL, FORCED, TARGET = 0.60, 0.70, 0.85, 0.65
-HISTORY_MC_PATHS = 2_000  # past snapshots' Monte Carlo runs; a live report uses the mc_paths assumption
+HISTORY_MC_PATHS = 500  # past snapshots' Monte Carlo runs; a live report uses the mc_paths assumption
 
 
 @dataclass(frozen=True, slots=True)
