@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifealm.models.briefing import build_briefing
-from lifealm.models.inputs import CashAccount, Holding, LedgerInputs, Loan, PricePoint
+from lifealm.models.inputs import CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint
 from lifealm.models.margin import Status, Thresholds, Zone, margin_position
 from lifealm.models.stress import (
     drawdown_steps,
@@ -36,6 +36,7 @@ def series_inputs(cash: float = 4_500_000.0, line_limit: float | None = 10_000_0
         prices=(PricePoint("CORE", AS_OF, 5_000.0),),  # 25,000 × ¥5,000 = ¥125M
         loans=tuple(loans),
         cash_accounts=(CashAccount("bank", cash),),
+        expenses=(Expense("living", 800_000.0),),
     )
 
 

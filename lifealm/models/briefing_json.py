@@ -71,6 +71,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "as_of": b.as_of,
         "base_currency": b.base_currency,
         "status": b.status,
+        "missing": [f.code for f in b.missing],  # why the status is NO DATA; empty otherwise
         "portfolio": {"value": v.value, "cost": v.cost, "unrealized_pnl": v.unrealized_pnl,
                       "unrealized_pnl_ratio": v.unrealized_pnl_ratio, "holdings_count": len(v.holdings),
                       "unvalued_count": v.unvalued_count},

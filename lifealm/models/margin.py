@@ -32,6 +32,7 @@ class Status(StrEnum):
     SAFE = "SAFE"
     CAUTION = "CAUTION"
     DANGER = "DANGER"
+    NO_DATA = "NO DATA"  # the ledger cannot answer: see lifealm.models.coverage
 
 
 @dataclass(frozen=True, slots=True)

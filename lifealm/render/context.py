@@ -10,7 +10,22 @@ from lifealm.charts.collect import ALLOCATION_BARS
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
 PDF_HOLDINGS = 25
 
-STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger"}
+STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger", "NO DATA": "No data"}
+
+# Why the ledger cannot answer (briefing.json's `missing`), and how to add what is missing.
+NO_DATA_TEXT = {
+    "no_holdings": ("No holdings are recorded (or every holding has zero shares), so there is nothing to value.",
+                    "add them with `lifealm import holdings FILE` (columns ticker, shares, cost_basis), "
+                    "or run `lifealm demo` to see a complete example ledger"),
+    "no_prices": ("None of the holdings has a price on or before the report date, so the portfolio cannot be "
+                  "valued.", "add closes with `lifealm import prices FILE` (columns ticker, price_date, "
+                  "close_price) or fetch them with `lifealm update`, or report a later date with --as-of"),
+    "no_fx_rates": ("The holdings are in foreign currencies with no exchange rate on or before the report date.",
+                    "add rates with `lifealm import fx FILE` (columns currency, rate_date, rate) or fetch them "
+                    "with `lifealm update`"),
+    "no_expenses": ("No monthly expenses are recorded, so what the household needs to live on is unknown.",
+                    "add them with `lifealm import expenses FILE` (columns category, monthly_amount)"),
+}
 
 ZONE_WORDS = {
     "SAFE": "safe",
@@ -41,7 +56,10 @@ FINDING_TEXT = {
     "negative_balance": "The cash balance is negative (an overdraft).",
     "credit_over_limit": "More is drawn on the credit line than its limit.",
     "no_dividend_data": "No dividend history or projection: counted as paying nothing.",
-    "no_expenses": "No expenses recorded: the FIRE ratio and crossover year cannot be computed.",
+    "no_expenses": "No expenses recorded: the household's needs, the FIRE ratio and the crossover year are unknown.",
+    "no_holdings": "No holdings recorded: there is no portfolio to value.",
+    "no_prices": "No holding has a price on or before the report date: the portfolio cannot be valued.",
+    "no_fx_rates": "No exchange rate for the holdings' currencies: the portfolio cannot be valued.",
     "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
 }
 
@@ -65,7 +83,7 @@ CHART_CAPTIONS = {
 
 def status_class(status: str) -> str:
     """CSS class for a status: green, amber or red."""
-    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad"}.get(status, "warn")
+    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad", "NO DATA": "nodata"}.get(status, "warn")
 
 
 def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,6 +97,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "level_words": LEVEL_WORDS,
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,
+        "no_data_text": NO_DATA_TEXT,
         "captions": CHART_CAPTIONS,
         "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
         "has_line": bool(doc["defense"]["credit_available"]),

@@ -13,10 +13,10 @@ from typing import Any
 import jinja2
 
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS, STATUS_WORDS
+from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS
 
-STATUSES = ("SAFE", "CAUTION", "DANGER")
-_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
+STATUSES = ("SAFE", "CAUTION", "DANGER", "NO DATA")
+_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c", "NO DATA": "#2a5db0"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,9 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     currency = str(briefing.get("base_currency") or "JPY")
     findings = briefing.get("findings")
     previous = _previous_status(briefing)
+    raw_missing = briefing.get("missing")
+    missing = [str(code) for code in raw_missing if str(code) in NO_DATA_TEXT] \
+        if isinstance(raw_missing, list) else []
     return {
         "as_of": as_of,
         "status": status,
@@ -136,11 +139,21 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         else None,
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
+        "missing": [{"code": code, "what": NO_DATA_TEXT[code][0], "fix": NO_DATA_TEXT[code][1]}
+                    for code in missing],
     }
+
+
+_MISSING_WORDS = {"no_holdings": "holdings", "no_prices": "prices", "no_fx_rates": "exchange rates",
+                  "no_expenses": "expenses"}
 
 
 def email_subject(context: Mapping[str, Any]) -> str:
     """'[SAFE] 2026-11-25 · margin 40.0 % · survives −52 %', plus '(was CAUTION)' when the status changed."""
+    if context["status"] == "NO DATA":
+        gaps = ", ".join(_MISSING_WORDS.get(m["code"], m["code"]) for m in context["missing"])
+        subject = f"[NO DATA] {context['as_of']} · the ledger cannot answer" + (f": no {gaps}" if gaps else "")
+        return subject + (f" (was {context['previous_status']})" if context["previous_status"] else "")
     ratio = context["margin_ratio"]
     margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
     parts = [f"[{context['status']}] {context['as_of']}", margin]
