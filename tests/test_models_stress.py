@@ -40,9 +40,10 @@ def series_inputs(cash: float = 4_500_000.0, line_limit: float | None = 10_000_0
     )
 
 
-def test_steps_are_five_to_seventy_percent() -> None:
-    assert STEPS[0] == 0.05 and STEPS[-1] == 0.70 and len(STEPS) == 14
-    assert drawdown_steps(0.1, 0.35) == (0.1, 0.2, 0.3)
+def test_steps_are_today_then_five_to_seventy_percent() -> None:
+    # The ladder starts at today (no fall), so a position already past a threshold shows on its first row.
+    assert STEPS[0] == 0.0 and STEPS[1] == 0.05 and STEPS[-1] == 0.70 and len(STEPS) == 15
+    assert drawdown_steps(0.1, 0.35) == (0.0, 0.1, 0.2, 0.3)
 
 
 def test_series_zone_triggers_closed_form() -> None:

@@ -16,7 +16,7 @@ from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
-from lifealm.models.margin import MarginPosition, Status, margin_position
+from lifealm.models.margin import MarginPosition, RepayNow, Status, margin_position, repay_now
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.stress import StressResult, drawdown_steps
 from lifealm.models.valuation import Valuation, value_portfolio
@@ -30,6 +30,7 @@ class Briefing:
     assumptions: Assumptions
     valuation: Valuation
     margin: MarginPosition
+    repay_now: RepayNow  # what today's ratio already calls for, before any further fall
     defense: Defense
     stress: StressResult  # with the standby lines in the defense (the headline)
     line: LineComparison  # the same stress with and without the standby lines
@@ -92,7 +93,8 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
                                  _plan_findings(margin))
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
-        valuation=valuation, margin=margin, defense=defense, stress=line.with_line, line=line, cashflow=flow,
+        valuation=valuation, margin=margin, repay_now=repay_now(margin, defense.cash, defense.credit_available),
+        defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing,
     )

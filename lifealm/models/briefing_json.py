@@ -92,6 +92,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
                        "margin_call": loan.margin_call_pct, "forced_liquidation": loan.forced_liq_pct,
                        "target": loan.target_ratio, "credit_limit": loan.credit_limit}
                       for loan in m.secured_loans],
+            "repay_now": _repay_now(b),
         },
         "defense": {
             "cash": d.cash, "credit_available": d.credit_available, "total": d.total,
@@ -152,6 +153,14 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "assumptions": {f.name: getattr(b.assumptions, f.name) for f in dataclasses.fields(b.assumptions)},
         "findings": [f.to_dict() for f in b.findings],
     }
+
+
+def _repay_now(b: Briefing) -> dict[str, Any]:
+    r = b.repay_now
+    return {"zone": r.zone, "to_freeze": r.to_freeze, "to_margin_call": r.to_margin_call,
+            "to_forced_liquidation": r.to_forced_liquidation, "to_target": r.to_target, "goal": r.goal,
+            "amount": r.amount, "from_cash": r.from_cash, "from_credit_line": r.from_credit_line,
+            "shortfall": r.shortfall, "covered": r.covered}
 
 
 def _montecarlo(b: Briefing) -> dict[str, Any]:

@@ -103,6 +103,27 @@ def _previous_status(briefing: Mapping[str, Any]) -> str | None:
     return None
 
 
+_TODAY_KEYS = ("to_freeze", "to_margin_call", "to_forced_liquidation", "to_target", "amount", "from_cash",
+               "from_credit_line", "shortfall")
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _today(briefing: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """briefing.json's margin section when today's ratio is already past a threshold and the figures are whole."""
+    margin = _get(briefing, "margin")
+    repay, levels = _get(briefing, "margin.repay_now"), _get(briefing, "margin.thresholds")
+    if not isinstance(margin, Mapping) or not isinstance(repay, Mapping) or not isinstance(levels, Mapping):
+        return None
+    if margin.get("zone") not in ("FROZEN", "MARGIN_CALL", "FORCED_LIQUIDATION"):
+        return None
+    if not all(_finite(repay.get(k)) for k in _TODAY_KEYS) or repay.get("goal") not in ("target", "freeze"):
+        return None
+    return margin
+
+
 def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     """Pick the headline figures out of briefing.json (missing ones become None and show as n/a)."""
     status = str(briefing.get("status", ""))
@@ -139,6 +160,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         else None,
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
+        "today": _today(briefing),
         "missing": [{"code": code, "what": NO_DATA_TEXT[code][0], "fix": NO_DATA_TEXT[code][1]}
                     for code in missing],
     }
