@@ -53,6 +53,10 @@ def _ladder(result: StressResult) -> list[dict[str, Any]]:
     ]
 
 
+def _forced_drawdown(result: StressResult) -> float | None:
+    return next((z.drawdown for z in result.triggers if z.zone == "FORCED_LIQUIDATION"), None)
+
+
 def _credit(line: CreditLine) -> dict[str, Any]:
     return {"name": line.name, "limit": line.limit, "drawn": line.drawn, "available": line.available,
             "rate": line.rate}
@@ -102,6 +106,9 @@ def _sections(b: Briefing) -> dict[str, Any]:
         },
         "stress": {
             "defense": b.stress.defense,
+            # The two figures the page states: the fall that starts forced liquidation if nothing is done, and
+            # the largest fall survived by spending all the defense (cash and standby line) on repayment.
+            "forced_liquidation_drawdown": _forced_drawdown(b.stress),
             "max_survivable_drawdown": b.stress.max_survivable_drawdown,
             "zone_triggers": [{"zone": z.zone, "threshold": z.threshold, "drawdown": z.drawdown}
                               for z in b.stress.triggers],

@@ -86,6 +86,18 @@ def status_class(status: str) -> str:
     return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad", "NO DATA": "nodata"}.get(status, "warn")
 
 
+def margin_word(doc: Mapping[str, Any]) -> str:
+    """The margin card's word, in agreement with the banner: the zone past freeze, else the status's own word."""
+    zone, status = doc["margin"]["zone"], doc["status"]
+    if status == "NO DATA":
+        return "no data"
+    if zone != "SAFE":
+        return ZONE_WORDS.get(zone, zone)
+    if status == "CAUTION":
+        return "caution: at or above the caution level"
+    return "safe" if status == "SAFE" else STATUS_WORDS.get(status, status).lower()
+
+
 def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Context shared by the screen page, the print page and the e-mail: the document and its labels."""
     return {
@@ -94,6 +106,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "status_word": STATUS_WORDS.get(doc["status"], doc["status"]),
         "status_class": status_class(doc["status"]),
         "zone_words": ZONE_WORDS,
+        "margin_word": margin_word(doc),
         "level_words": LEVEL_WORDS,
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,

@@ -149,6 +149,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "currency": currency,
         "margin_ratio": _get(briefing, "margin.ratio"),
         "max_drop": _get(briefing, "stress.max_survivable_drawdown"),
+        "forced_drop": _get(briefing, "stress.forced_liquidation_drawdown"),
         "portfolio_value": _get(briefing, "portfolio.value"),
         "net_worth": _get(briefing, "balance_sheet.net_worth"),
         "monthly_cashflow": _get(briefing, "cashflow.monthly"),
@@ -156,8 +157,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "success_probability": _get(briefing, "montecarlo.success_probability"),
         "status_word": STATUS_WORDS[status],
         "has_loan": bool(_get(briefing, "margin.balance")),
-        "line_drawdown": _get(briefing, "stress.line_buys.drawdown") if _get(briefing, "defense.credit_available")
-        else None,
+        "has_line": bool(_get(briefing, "defense.credit_available")),
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
         "today": _today(briefing),
@@ -171,7 +171,8 @@ _MISSING_WORDS = {"no_holdings": "holdings", "no_prices": "prices", "no_fx_rates
 
 
 def email_subject(context: Mapping[str, Any]) -> str:
-    """'[SAFE] 2026-11-25 · margin 40.0 % · survives −52 %', plus '(was CAUTION)' when the status changed."""
+    """'[SAFE] 2026-11-25 · margin 40.0 % · forced sale at −52.9 % if nothing is done · survives −66.5 % spending
+    cash and line', plus '(was CAUTION)' when the status changed; '[NO DATA] …' names what is missing."""
     if context["status"] == "NO DATA":
         gaps = ", ".join(_MISSING_WORDS.get(m["code"], m["code"]) for m in context["missing"])
         subject = f"[NO DATA] {context['as_of']} · the ledger cannot answer" + (f": no {gaps}" if gaps else "")
@@ -179,10 +180,12 @@ def email_subject(context: Mapping[str, Any]) -> str:
     ratio = context["margin_ratio"]
     margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
     parts = [f"[{context['status']}] {context['as_of']}", margin]
-    if context["max_drop"] is not None:
-        whole = drop(context["max_drop"], 0)
-        # Below one point the rounded-down figure would read "0 %": say what it means instead.
-        parts.append("survives <1 %" if whole.lstrip("\u2212") == "0 %" else f"survives {whole}")
+    # The page's two figures, with their conditions and the page's rounding (toward zero, one decimal).
+    if context["has_loan"] and context["forced_drop"] is not None:
+        parts.append(f"forced sale at {drop(context['forced_drop'])} if nothing is done")
+    if context["has_loan"] and context["max_drop"] is not None:
+        spend = "cash and line" if context["has_line"] else "cash"
+        parts.append(f"survives {drop(context['max_drop'])} spending {spend}")
     subject = " · ".join(parts)
     if context["previous_status"]:
         subject += f" (was {context['previous_status']})"
