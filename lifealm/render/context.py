@@ -88,7 +88,7 @@ def status_class(status: str) -> str:
 
 def margin_word(doc: Mapping[str, Any]) -> str:
     """The margin card's word, in agreement with the banner: the zone past freeze, else the status's own word."""
-    zone, status = doc["margin"]["zone"], doc["status"]
+    zone, status = str(doc["margin"]["zone"]), str(doc["status"])
     if status == "NO DATA":
         return "no data"
     if zone != "SAFE":
