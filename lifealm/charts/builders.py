@@ -11,6 +11,7 @@ from lifealm.charts.inputs import (
     AllocationSlice,
     ChartData,
     DividendView,
+    DividendYear,
     HistoryPoint,
     MarginView,
 )
@@ -134,11 +135,15 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
     return _finish(layered, theme, "Stress ladder: cash needed vs. defense", named)
 
 
+def _expenses(view: DividendView, year: DividendYear) -> float:
+    return view.annual_expenses if year.expenses is None else year.expenses
+
+
 def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
     """Projected after-tax dividends per year against annual expenses, with the crossover year marked."""
     named = _Rows()
     rows = [
-        {"year": y.year, "income": y.income, "covers": y.income >= view.annual_expenses > 0} for y in view.years
+        {"year": y.year, "income": y.income, "covers": y.income >= _expenses(view, y) > 0} for y in view.years
     ]
     bars = alt.Chart(named(rows)).mark_bar().encode(
         x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
@@ -147,13 +152,17 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
     )
-    expense = alt.Chart(named([{"amount": view.annual_expenses, "label": "annual expenses"}]))
+    # Expenses grow with inflation year by year (as the crossover year is computed): a stepped line, not a rule.
+    spending = alt.Chart(named([{"year": y.year, "amount": _expenses(view, y)} for y in view.years]))
+    first = view.years[0] if view.years else None
+    label = alt.Chart(named([{"year": first.year if first else 0, "amount": _expenses(view, first) if first else 0.0,
+                              "label": "annual expenses (with inflation)"}]))
     layers: list[alt.Chart] = [
         bars,
-        expense.mark_rule(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5).encode(y="amount:Q"),
-        expense.mark_text(color=theme.warn, align="left", dx=4, dy=-6, fontSize=10).encode(
-            y="amount:Q", x=alt.value(0), text="label:N"
-        ),
+        spending.mark_line(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5, interpolate="step").encode(
+            x="year:O", y="amount:Q"),
+        label.mark_text(color=theme.warn, align="left", dx=-16, dy=-16, fontSize=10).encode(
+            x="year:O", y="amount:Q", text="label:N"),
     ]
     if view.crossover_year is not None:
         cross = alt.Chart(named([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))

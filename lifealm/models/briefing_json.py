@@ -146,7 +146,8 @@ def _sections(b: Briefing) -> dict[str, Any]:
                           "annual_income": h.annual_income} for h in div.holdings],
             "projection": [{"year": y.year, "income": y.income, "gross": y.gross,
                             "organic_after_tax": y.organic_after_tax, "reinvestment_income": y.reinvestment_income,
-                            "pot": y.pot, "covers_expenses": y.covers_expenses} for y in div.years],
+                            "pot": y.pot, "expenses": y.expenses, "covers_expenses": y.covers_expenses}
+                           for y in div.years],
         },
         "montecarlo": _montecarlo(b),
         "history": {

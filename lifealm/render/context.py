@@ -69,7 +69,7 @@ CHART_CAPTIONS = {
     "stress-ladder": "Cash needed at each drop to stay clear of forced liquidation, against the defense with "
     "and without the standby line.",
     "allocation": f"Portfolio value by holding; beyond the {ALLOCATION_BARS} largest, the rest are summed in one bar.",
-    "dividends": "Projected after-tax dividends per year against annual expenses.",
+    "dividends": "Projected after-tax dividends per year against annual expenses grown by inflation.",
     "net-worth-history": "Net worth at each briefing; before the last year, at each month's last briefing.",
     "margin-history": "Margin ratio at each briefing (before the last year, each month's last); the dashed line "
     "is the freeze level.",
