@@ -111,8 +111,8 @@ def ledger_findings(model_inputs: ModelInputs) -> tuple[Finding, ...]:
     inputs, unusable = model_inputs.inputs, model_inputs.file_findings
     # The margin model cannot run on a margin loan without thresholds: only the valuation's findings are added.
     found = unusable + (value_portfolio(inputs).findings if unusable else build_briefing(inputs).findings)
-    if not inputs.holdings:
-        found += (Finding("no_holdings", Severity.INFO, "holdings"),)
+    if unusable and not inputs.holdings:  # otherwise the briefing names it (an error: the status is NO DATA)
+        found += (Finding("no_holdings", Severity.ERROR, "holdings"),)
     return found
 
 

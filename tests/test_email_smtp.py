@@ -192,14 +192,27 @@ def test_implicit_tls_mode(tmp_path: Path) -> None:
         assert len(server.inbox.messages) == 1
 
 
+def test_a_dry_run_without_a_recipient_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_day(out, sample_briefing())
+    target = tmp_path / "preview.eml"
+    env = {"LIFEALM_CONFIG": "", "LIFEALM_DB": "", "LIFEALM_OUT": "", "LIFEALM_SMTP_HOST": "",
+           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": ""}
+    result = _email(out, env, "--dry-run", str(target))
+    assert result.exit_code == 1
+    assert "no recipient: pass --to, set LIFEALM_MAIL_TO or `to` in [mail]" in result.output
+    assert not target.exists()
+    assert _email(out, env, "--dry-run", str(target), "--to", "me@example.org").exit_code == 0 and target.is_file()
+
+
 def test_dry_run_writes_an_eml_file_and_sends_nothing(tmp_path: Path) -> None:
     out = tmp_path / "site"
     briefing = sample_briefing()
     day = write_day(out, briefing)
     target = tmp_path / "preview.eml"
-    # No SMTP host at all: a dry run does not need one.
+    # No SMTP host at all: a dry run does not need one (it does need a recipient: see the next test).
     env = {"LIFEALM_CONFIG": "", "LIFEALM_DB": "", "LIFEALM_OUT": "", "LIFEALM_SMTP_HOST": "",
-           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": ""}
+           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": "me@example.org"}
     result = _email(out, env, "--dry-run", str(target))
     assert result.exit_code == 0, result.output
     assert str(target) in result.output and "nothing was sent" in result.output

@@ -37,7 +37,8 @@ def _build_report(settings: Settings, *, as_of: date) -> ReportLike:
 
 def _mail(settings: Settings, to: tuple[str, ...], *, require_server: bool = True) -> MailSettings:
     source = f"{settings.config_path} [mail]" if settings.config_path else "[mail]"
-    return load_mail_settings(settings.mail, source=source, to_override=to, require_server=require_server)
+    return load_mail_settings(settings.mail, source=source, to_override=to, require_server=require_server,
+                              config_path=settings.config_path)
 
 
 to_option = click.option("--to", "to", multiple=True, metavar="ADDR",

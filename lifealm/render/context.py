@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifealm.charts.collect import ALLOCATION_BARS
+from lifealm.render.fixes import FINDING_FIX
 
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
 PDF_HOLDINGS = 25
@@ -61,6 +62,8 @@ FINDING_TEXT = {
     "no_prices": "No holding has a price on or before the report date: the portfolio cannot be valued.",
     "no_fx_rates": "No exchange rate for the holdings' currencies: the portfolio cannot be valued.",
     "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
+    "stale_fx_rate": "The latest exchange rate is older than the staleness limit.",
+    "loan_without_thresholds": "A margin loan has no freeze, margin-call or forced-liquidation threshold.",
 }
 
 CHART_CAPTIONS = {
@@ -110,6 +113,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "level_words": LEVEL_WORDS,
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,
+        "finding_fix": FINDING_FIX,
         "no_data_text": NO_DATA_TEXT,
         "captions": CHART_CAPTIONS,
         "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
