@@ -12,9 +12,9 @@ from click.testing import CliRunner
 import lifealm.cli.report_cmd  # noqa: F401 - registers the command
 from lifealm.cli import cli
 from lifealm.cli.options import IsoDate
+from lifealm.demo import build_demo
 from lifealm.ledger.cells import CellError, DateParser
 from lifealm.ledger.columns import Column, ColumnType
-from lifealm.ledger.demo import build_demo
 from lifealm.pipeline import build_report
 from lifealm.settings import load_settings
 

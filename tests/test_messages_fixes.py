@@ -12,8 +12,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from lifealm.assumption_catalog import MEANINGS
 from lifealm.cli import _register, cli
-from lifealm.cli.assumptions_cmd import MEANINGS
 from lifealm.ledger.db import create_ledger
 from lifealm.models.assumptions import Assumptions
 from lifealm.render.context import FINDING_TEXT

@@ -64,6 +64,12 @@ FINDING_TEXT = {
     "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
     "stale_fx_rate": "The latest exchange rate is older than the staleness limit.",
     "loan_without_thresholds": "A margin loan has no freeze, margin-call or forced-liquidation threshold.",
+    "update_failed": "The price update found no source that answered for this security.",
+    "update_withheld": "Updated rows are held back until a split is confirmed.",
+    "update_note": "A note from the price update.",
+    "fx_update_failed": "The exchange-rate update found no source that answered.",
+    "split_needs_confirmation": "A stock split after the last stored close: the share count needs confirming.",
+    "split_reported": "A stock split was reported by the price source.",
 }
 
 CHART_CAPTIONS = {

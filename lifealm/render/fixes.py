@@ -21,6 +21,14 @@ FINDING_FIX = {
     "no_fx_rates": "add exchange rates with `lifealm import fx FILE` or `lifealm update`",
     "secured_loan_without_collateral": "add the pledged holdings and their prices, or correct the margin loan's "
     "balance with `lifealm import loans FILE`",
+    "update_failed": "no source in the security's chain answered (the detail quotes each one): run `lifealm "
+    "update` again later, or correct the security's `source`",
+    "update_withheld": "nothing to do now: the rows wait until the split is confirmed by a later `lifealm update`",
+    "update_note": "nothing to do: a note on what the source sent",
+    "fx_update_failed": "run `lifealm update` again later, or add the rate with `lifealm import fx FILE`",
+    "split_needs_confirmation": "confirm the new share count (shares × the split factor) with `lifealm import "
+    "holdings FILE`, then run `lifealm update` again to fetch the adjusted history",
+    "split_reported": "nothing to do: the split is already in the ledger's share count",
     "loan_without_thresholds": "set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
     "`lifealm export loans`, edit, `lifealm import loans FILE`",
 }
