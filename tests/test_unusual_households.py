@@ -114,3 +114,20 @@ def test_on_a_390px_phone_every_ladder_column_can_be_reached(browser: Any, brief
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.close()
+
+
+def test_the_print_margin_curve_labels_do_not_collide_on_a_tall_axis() -> None:
+    # The margin-call household's curve reaches 253 %: the 60/70/85 % lines are a few pixels apart, so their
+    # labels must be apart along the drop axis (and clear of "today"). Text boxes estimated at 6 px a character.
+    heavy = replace(household(line=False, loan=42_162_500.0), prices=(PricePoint("CORE", AS_OF, 2_222.0),))
+    svg = vl_convert.vegalite_to_svg(margin_curve(chart_data(build_briefing(heavy)).margin, theme.LIGHT))
+    boxes = []
+    for m in re.finditer(r'<text[^>]*transform="translate\(([\d.-]+),([\d.-]+)\)"[^>]*>'
+                         r"(freeze|margin call|forced liquidation|today)</text>", svg):
+        x, y, text = float(m.group(1)), float(m.group(2)), m.group(3)
+        boxes.append((text, x, x + 6 * len(text), y - 10, y))
+    assert {b[0] for b in boxes} == {"freeze", "margin call", "forced liquidation", "today"}
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[2] <= b[1] or b[2] <= a[1] or a[4] <= b[3] or b[4] <= a[3]
+            assert apart, (a, b)
