@@ -70,6 +70,7 @@ FINDING_TEXT = {
     "fx_update_failed": "The exchange-rate update found no source that answered.",
     "split_needs_confirmation": "A stock split after the last stored close: the share count needs confirming.",
     "split_reported": "A stock split was reported by the price source.",
+    "montecarlo_annual_steps": "The Monte Carlo ran in yearly steps: monthly steps would outgrow memory.",
 }
 
 CHART_CAPTIONS = {

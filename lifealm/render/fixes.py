@@ -29,6 +29,8 @@ FINDING_FIX = {
     "split_needs_confirmation": "confirm the new share count (shares × the split factor) with `lifealm import "
     "holdings FILE`, then run `lifealm update` again to fetch the adjusted history",
     "split_reported": "nothing to do: the split is already in the ledger's share count",
+    "montecarlo_annual_steps": "lower the `mc_paths` or `mc_years` assumption (`lifealm assumptions` shows them) "
+    "for monthly steps, or accept yearly steps",
     "loan_without_thresholds": "set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
     "`lifealm export loans`, edit, `lifealm import loans FILE`",
 }
