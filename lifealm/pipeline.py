@@ -44,7 +44,7 @@ class ReportOutcome:
     """Where the day's briefing was written and what it says; `timings` holds seconds per stage."""
 
     as_of: date
-    status: str  # SAFE, CAUTION or DANGER
+    status: str  # SAFE, CAUTION, DANGER or NO DATA
     site_dir: Path
     day_dir: Path
     html_path: Path
@@ -52,11 +52,17 @@ class ReportOutcome:
     json_path: Path
     briefing: Briefing
     timings: dict[str, float] = field(default_factory=dict)
+    index_updated: bool = True  # False: an older date (or one after today); index.html shows another day
 
     @property
     def index_path(self) -> Path:
         """site/index.html: the latest briefing (the page `make report` tells the user to open)."""
         return self.site_dir / "index.html"
+
+    @property
+    def page_path(self) -> Path:
+        """The page that shows this briefing: index.html when it was updated, else the day's own page."""
+        return self.index_path if self.index_updated else self.html_path
 
 
 class _Clock:
@@ -105,8 +111,8 @@ def ledger_findings(model_inputs: ModelInputs) -> tuple[Finding, ...]:
     inputs, unusable = model_inputs.inputs, model_inputs.file_findings
     # The margin model cannot run on a margin loan without thresholds: only the valuation's findings are added.
     found = unusable + (value_portfolio(inputs).findings if unusable else build_briefing(inputs).findings)
-    if not inputs.holdings:
-        found += (Finding("no_holdings", Severity.INFO, "holdings"),)
+    if unusable and not inputs.holdings:  # otherwise the briefing names it (an error: the status is NO DATA)
+        found += (Finding("no_holdings", Severity.ERROR, "holdings"),)
     return found
 
 
@@ -158,8 +164,14 @@ def record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> N
         ) from exc
 
 
+def latest_day(out: Path, today: date) -> str | None:
+    """The day index.html shows: the newest published date not after today (a future-dated leftover never)."""
+    days = [d for d in published_days(out) if d <= today.isoformat()]
+    return days[-1] if days else None
+
+
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
-                 montecarlo: bool = True) -> ReportOutcome:
+                 montecarlo: bool = True, today: date | None = None) -> ReportOutcome:
     """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
     if settings.out.exists() and not settings.out.is_dir():
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
@@ -205,7 +217,9 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         out.mkdir(mode=modes.directory, parents=True, exist_ok=True)
         assets.ensure_bundle(out / "assets", modes)
         day_dir = publish_day(out, day, files, modes)
-        if published_days(out)[-1] == day:  # an older as-of re-run must not replace the latest page
+        # An older as-of re-run must not replace the latest page, nor may a day after today become it.
+        index_updated = latest_day(out, today or date.today()) == day
+        if index_updated:
             write_page(out, "index.html", latest_html, modes)
         entries = archive_entries(out, day=day, status=str(doc["status"]))
         write_page(out, "archive.html", pages.render_archive(entries), modes)
@@ -214,5 +228,5 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
     return ReportOutcome(
         as_of=as_of, status=str(doc["status"]), site_dir=out, day_dir=day_dir,
         html_path=day_dir / "index.html", pdf_path=day_dir / "briefing.pdf", json_path=day_dir / "briefing.json",
-        briefing=briefing, timings=clock.timings,
+        briefing=briefing, timings=clock.timings, index_updated=index_updated,
     )

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+# Every briefing page rendered by any test is checked for claims that contradict briefing.json.
+pytest_plugins = ("page_claims",)
+
 
 @pytest.fixture
 def ledger_path(tmp_path: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -30,14 +31,39 @@ def _lines(result: Result) -> dict[str, str]:
     return found
 
 
+def _household(ledger_path: Path) -> None:
+    """The least a ledger needs to answer: one held security and one monthly expense."""
+    with closing(create_ledger(ledger_path)) as conn, conn:
+        conn.execute("INSERT INTO holdings (ticker, shares, cost_basis) VALUES ('7203.T', 100, 250000)")
+        conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('living', 300000)")
+
+
 def test_a_healthy_setup_passes_every_check(tmp_path: Path, ledger_path: Path) -> None:
-    create_ledger(ledger_path).close()
+    _household(ledger_path)
     result = _doctor(tmp_path, ledger_path)
     assert result.exit_code == 0, result.output
     lines = _lines(result)
     assert set(lines) == {"fonts", "harfbuzz-subset", "chromium", "ledger", "output"}
     assert all(line.startswith("ok") for line in lines.values())
     assert f"schema version {SCHEMA_VERSION}, integrity ok" in lines["ledger"]
+
+
+def test_an_empty_ledger_fails_naming_what_is_missing_and_how_to_add_it(tmp_path: Path, ledger_path: Path) -> None:
+    create_ledger(ledger_path).close()  # what `lifealm init` leaves: a scheduler pointed here reports nothing real
+    result = _doctor(tmp_path, ledger_path)
+    assert result.exit_code == 1
+    line = _lines(result)["ledger"]
+    assert line.startswith("FAIL") and "no holdings and no expenses" in line and "NO DATA" in line
+    assert "lifealm import holdings FILE" in result.stdout and "lifealm import expenses FILE" in result.stdout
+
+
+def test_a_ledger_with_holdings_but_no_expenses_fails_naming_only_the_expenses(tmp_path: Path,
+                                                                              ledger_path: Path) -> None:
+    _household(ledger_path)
+    with closing(sqlite3.connect(ledger_path)) as conn, conn:
+        conn.execute("DELETE FROM expenses")
+    line = _lines(_doctor(tmp_path, ledger_path))["ledger"]
+    assert line.startswith("FAIL") and "has no expenses," in line
 
 
 def test_fonts_and_harfbuzz_are_found_on_this_system() -> None:
@@ -99,7 +125,7 @@ def test_an_output_dir_that_cannot_exist_fails(tmp_path: Path) -> None:
 
 
 def test_smtp_check_logs_in_and_reports_a_wrong_password(tmp_path: Path, ledger_path: Path) -> None:
-    create_ledger(ledger_path).close()
+    _household(ledger_path)
     cert, key = self_signed_certificate(tmp_path)
     with smtp_server(tls=server_tls_context(cert, key), auth=True) as server:
         env = {"LIFEALM_SMTP_HOST": server.host, "LIFEALM_SMTP_PORT": str(server.port),

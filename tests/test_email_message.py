@@ -16,22 +16,28 @@ from lifealm.render.email_body import render_email
 
 SUBJECT = re.compile(
     r"^\[(SAFE|CAUTION|DANGER)\] (\d{4}-\d{2}-\d{2}) · margin ([\d,]+\.\d) %"
-    r" · survives (?:\u2212(\d+)|<1) %( \(was \w+\))?$"
+    r" · forced sale at \u2212?(\d+\.\d) % if nothing is done"
+    r" · survives \u2212?(\d+\.\d) % spending (cash and line|cash)"
+    r"( \(was \w+\))?$"
 )
 
 
-@given(ratio=st.floats(0, 3), drop=st.floats(0, 1), status=st.sampled_from(["SAFE", "CAUTION", "DANGER"]))
-def test_subject_figures_read_back_to_the_briefing(ratio: float, drop: float, status: str) -> None:
-    briefing = sample_briefing(status=status, margin={"ratio": ratio}, stress={"max_survivable_drawdown": drop})
+@given(ratio=st.floats(0, 3), forced=st.floats(0, 1), extra=st.floats(0, 1), line=st.booleans(),
+       status=st.sampled_from(["SAFE", "CAUTION", "DANGER"]))
+def test_subject_figures_read_back_to_the_briefing(ratio: float, forced: float, extra: float, line: bool,
+                                                   status: str) -> None:
+    drop = min(1.0, forced + extra)  # spending the defense never survives less than doing nothing
+    briefing = sample_briefing(status=status, margin={"ratio": ratio, "balance": 5e7},
+                               defense={"credit_available": 1e6 if line else 0.0},
+                               stress={"forced_liquidation_drawdown": forced, "max_survivable_drawdown": drop})
     match = SUBJECT.match(render_email(briefing).subject)
     assert match, render_email(briefing).subject
     assert match.group(1) == status and match.group(2) == briefing["as_of"]
     assert abs(float(match.group(3).replace(",", "")) / 100 - ratio) <= 0.0005 + 1e-9
-    if match.group(4) is None:  # "<1 %"
-        assert drop < 0.01 + 1e-9
-    else:
-        shown = int(match.group(4)) / 100
-        assert shown >= 0.01 and shown <= drop + 1e-9 < shown + 0.01 + 1e-9  # rounded down, never up
+    assert match.group(6) == ("cash and line" if line else "cash")
+    for group, figure in ((4, forced), (5, drop)):
+        shown = float(match.group(group)) / 100
+        assert shown <= figure + 1e-9 < shown + 0.001 + 1e-9  # one decimal, rounded down, never up
 
 
 def test_a_status_change_is_in_the_subject_and_listed_first() -> None:

@@ -65,8 +65,11 @@ def _assert_body_matches(message: EmailMessage, briefing: dict[str, Any]) -> Non
     assert text_part is not None and html_part is not None
     text, html = text_part.get_content(), html_part.get_content()
     assert abs(_percent(_figure(text, "Margin ratio")) - briefing["margin"]["ratio"]) <= 0.0005 + 1e-12
-    drop = -_percent(_figure(text, "Survives a fall of"))
-    assert drop <= briefing["stress"]["max_survivable_drawdown"] < drop + 0.001  # rounded down, never up
+    # The page's two figures, each with its condition, rounded down (never up) to one decimal.
+    for label, key in (("Forced sale, if nothing is done, at a fall of", "forced_liquidation_drawdown"),
+                       ("Survives, spending cash, a fall of", "max_survivable_drawdown")):
+        drop = -_percent(_figure(text, label))
+        assert drop <= briefing["stress"][key] < drop + 0.001
     assert _yen(_figure(text, "Portfolio value")) == round(briefing["portfolio"]["value"])
     assert _yen(_figure(text, "Net worth")) == round(briefing["balance_sheet"]["net_worth"])
     assert _yen(_figure(text, "Monthly cash flow")) == round(briefing["cashflow"]["monthly"])
@@ -75,7 +78,8 @@ def _assert_body_matches(message: EmailMessage, briefing: dict[str, Any]) -> Non
     assert abs(success - briefing["montecarlo"]["success_probability"]) <= 0.0005 + 1e-12
     # The HTML shows the same strings as the text part, and no script can run in it.
     for element_id, label in (("margin-ratio", "Margin ratio"), ("portfolio-value", "Portfolio value"),
-                              ("max-drop", "Survives a fall of")):
+                              ("forced-drop", "Forced sale, if nothing is done, at a fall of"),
+                              ("max-drop", "Survives, spending cash, a fall of")):
         assert re.search(rf'id="{element_id}"[^>]*>{re.escape(_figure(text, label))}<', html)
     assert "<script" not in html.lower()
 
@@ -93,10 +97,12 @@ def test_email_arrives_with_subject_figures_and_identical_pdf(tmp_path: Path) ->
     subject = str(message["Subject"])
     assert subject.startswith(f"[SAFE] {AS_OF} · margin ")
     margin = re.search(r"margin ([\d.]+) %", subject)
-    survives = re.search(r"survives \u2212(\d+) %", subject)
-    assert margin and survives
+    forced = re.search(r"forced sale at \u2212(\d+\.\d) % if nothing is done", subject)
+    survives = re.search(r"survives \u2212(\d+\.\d) % spending cash", subject)
+    assert margin and forced and survives
     assert abs(float(margin.group(1)) / 100 - briefing["margin"]["ratio"]) <= 0.0005 + 1e-12
-    assert int(survives.group(1)) == int(briefing["stress"]["max_survivable_drawdown"] * 100)
+    assert survives.group(1) == f"{int(briefing['stress']['max_survivable_drawdown'] * 1000) / 10:.1f}"
+    assert forced.group(1) == f"{int(briefing['stress']['forced_liquidation_drawdown'] * 1000) / 10:.1f}"
     _assert_body_matches(message, briefing)
     assert pdf_attachment(message) == (day / "briefing.pdf").read_bytes()
     assert "Portfolio: ¥124,000,000 -> ¥125,432,109" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -186,14 +192,27 @@ def test_implicit_tls_mode(tmp_path: Path) -> None:
         assert len(server.inbox.messages) == 1
 
 
+def test_a_dry_run_without_a_recipient_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_day(out, sample_briefing())
+    target = tmp_path / "preview.eml"
+    env = {"LIFEALM_CONFIG": "", "LIFEALM_DB": "", "LIFEALM_OUT": "", "LIFEALM_SMTP_HOST": "",
+           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": ""}
+    result = _email(out, env, "--dry-run", str(target))
+    assert result.exit_code == 1
+    assert "no recipient: pass --to, set LIFEALM_MAIL_TO or `to` in [mail]" in result.output
+    assert not target.exists()
+    assert _email(out, env, "--dry-run", str(target), "--to", "me@example.org").exit_code == 0 and target.is_file()
+
+
 def test_dry_run_writes_an_eml_file_and_sends_nothing(tmp_path: Path) -> None:
     out = tmp_path / "site"
     briefing = sample_briefing()
     day = write_day(out, briefing)
     target = tmp_path / "preview.eml"
-    # No SMTP host at all: a dry run does not need one.
+    # No SMTP host at all: a dry run does not need one (it does need a recipient: see the next test).
     env = {"LIFEALM_CONFIG": "", "LIFEALM_DB": "", "LIFEALM_OUT": "", "LIFEALM_SMTP_HOST": "",
-           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": ""}
+           "LIFEALM_MAIL_FROM": "", "LIFEALM_MAIL_TO": "me@example.org"}
     result = _email(out, env, "--dry-run", str(target))
     assert result.exit_code == 0, result.output
     assert str(target) in result.output and "nothing was sent" in result.output

@@ -147,7 +147,9 @@ def test_degenerate_ledgers_draw_without_warnings(browser: Any, briefing_site: d
     page, seen = _open(browser, (tmp_path / "index.html").as_uri(), {"width": 1280, "height": 900})
     try:
         assert seen["errors"] == []
-        assert page.inner_text("#status") == ("SAFE" if ledger == "empty" else "DANGER")
+        # Neither ledger holds anything to value: the page says NO DATA, not SAFE (empty) or DANGER (¥0 portfolio).
+        assert page.inner_text("#status") == "NO DATA"
+        assert "lifealm import holdings FILE" in page.inner_text("#missing")
         for chart in page.query_selector_all(".chart"):
             assert chart.query_selector("svg") is not None
     finally:

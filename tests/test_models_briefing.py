@@ -123,7 +123,9 @@ def test_infinite_ratio_becomes_null_and_is_declared() -> None:
     assert doc["margin"]["ratio"] is None and doc["margin"]["ratio_infinite"] is True
     assert "margin.ratio" in doc["non_finite"]
     assert any(p.startswith("stress.ladder[") for p in doc["non_finite"])
-    assert doc["status"] == "DANGER"
+    # A loan against no holdings at all: the margin model says DANGER, but the ledger cannot answer (NO DATA).
+    assert doc["margin"]["status"] == "DANGER"
+    assert doc["status"] == "NO DATA" and doc["missing"] == ["no_holdings"]
     assert doc["holdings"] == [] and doc["portfolio"]["value"] == 0.0
 
 
@@ -179,4 +181,4 @@ def test_findings_are_ordered_errors_first_and_serialized() -> None:
     severities = [s for _, s in codes]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     assert ("missing_price", "error") in codes and ("stale_price", "warning") in codes
-    assert ("no_expenses", "warning") in codes and ("no_dividend_data", "info") in codes
+    assert ("no_expenses", "error") in codes and ("no_dividend_data", "info") in codes

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lifealm.models.briefing import build_briefing
 from lifealm.models.findings import Severity
-from lifealm.models.inputs import CashAccount, FxRate, Holding, LedgerInputs, Loan, OtherAsset, PricePoint
+from lifealm.models.inputs import CashAccount, Expense, FxRate, Holding, LedgerInputs, Loan, OtherAsset, PricePoint
 from lifealm.models.margin import Status, Zone, combined_thresholds
 
 AS_OF = date(2026, 11, 24)
@@ -23,7 +23,7 @@ def inputs(loans: tuple[Loan, ...], cash: tuple[CashAccount, ...] = (), value: f
     holdings = (Holding("CORE", "core", 1, 60_000_000.0),) if value > 0 else ()
     prices = (PricePoint("CORE", AS_OF, value),) if value > 0 else ()
     return LedgerInputs(as_of=AS_OF, holdings=holdings, prices=prices, loans=loans, cash_accounts=cash,
-                        fx_rates=(FxRate("USD", AS_OF, 150.0),))
+                        fx_rates=(FxRate("USD", AS_OF, 150.0),), expenses=(Expense("living", 300_000.0),))
 
 
 MARGIN = Loan("margin", L, 0.02, "portfolio", 0.60, 0.70, 0.85)
@@ -103,7 +103,9 @@ def test_no_loans_at_all_is_safe() -> None:
 def test_empty_portfolio_with_a_loan_is_danger_with_infinite_ratio() -> None:
     b = build_briefing(inputs((MARGIN,), (CashAccount("bank", 1.0),), value=0.0))
     assert math.isinf(b.margin.ratio) and b.margin.ratio_infinite
-    assert b.status is Status.DANGER and b.margin.zone is Zone.FORCED_LIQUIDATION
+    # The margin model sees DANGER; with no holdings at all the headline is NO DATA (the ledger cannot answer).
+    assert b.margin.status is Status.DANGER and b.margin.zone is Zone.FORCED_LIQUIDATION
+    assert b.status is Status.NO_DATA and [f.code for f in b.missing] == ["no_holdings"]
     assert b.stress.max_survivable_drawdown == 0.0
     assert b.snapshot.margin_ratio is None
     assert any(f.code == "secured_loan_without_collateral" for f in b.findings)

@@ -50,11 +50,24 @@ def test_snowball_follows_the_formula_year_by_year() -> None:
 def test_crossover_year_matches_the_closed_form() -> None:
     holdings = (Holding("X", "x", 1_000, 0.0, dividend_growth=0.10),)
     dividends = (Dividend("X", AS_OF - timedelta(days=10), 1_000.0),)  # ¥1M a year
-    a = Assumptions(dividend_tax=0.0, reinvest_dividends=False, projection_years=30)
+    a = Assumptions(dividend_tax=0.0, reinvest_dividends=False, projection_years=30, inflation=0.0)
     expenses = 3_000_000.0
     result = project_dividends(holdings, dividends, as_of=AS_OF, fx=FX, annual_expenses=expenses, assumptions=a)
-    assert result.crossover_year == math.ceil(math.log(3.0) / math.log(1.1))
+    assert result.crossover_year == math.ceil(math.log(3.0) / math.log(1.1))  # 11.53 → 12
     assert all(y.covers_expenses == (y.year >= result.crossover_year) for y in result.years)
+
+
+def test_crossover_year_compares_with_expenses_grown_by_inflation() -> None:
+    # ¥1M growing 10 % against ¥3M growing 2 %: 1.1^y ≥ 3·1.02^y ⇔ y ≥ ln 3 / ln(1.1/1.02) = 14.55 → year 15
+    # (flat expenses would say year 12), as the Monte Carlo inflates spending.
+    holdings = (Holding("X", "x", 1_000, 0.0, dividend_growth=0.10),)
+    dividends = (Dividend("X", AS_OF - timedelta(days=10), 1_000.0),)
+    a = Assumptions(dividend_tax=0.0, reinvest_dividends=False, projection_years=30, inflation=0.02)
+    result = project_dividends(holdings, dividends, as_of=AS_OF, fx=FX, annual_expenses=3_000_000.0, assumptions=a)
+    assert result.crossover_year == 15
+    assert result.years[14].income < 3_000_000.0 * 1.02 ** 14 and result.years[15].income >= 3_000_000.0 * 1.02 ** 15
+    assert result.years[10].expenses == pytest.approx(3_000_000.0 * 1.02 ** 10, rel=1e-12)
+    assert result.fire_ratio == pytest.approx(1 / 3)  # year 0: today's expenses
 
 
 def test_reinvestment_and_contribution_compound_at_the_assumed_yield() -> None:
@@ -72,20 +85,43 @@ def test_reinvestment_and_contribution_compound_at_the_assumed_yield() -> None:
     assert taxed.years[2].income == pytest.approx(24_000.0 * 0.10 * 0.8)
 
 
-def test_trailing_window_and_projection_fallback() -> None:
+def test_the_windows_of_the_one_rule() -> None:
     rows = (
-        Dividend("T", AS_OF, 10.0),  # on the as-of date: counts
-        Dividend("T", AS_OF - timedelta(days=364), 5.0),  # inside
+        Dividend("T", AS_OF, 10.0),  # on the as-of date: counts (repeats at AS_OF + 365)
+        Dividend("T", AS_OF - timedelta(days=364), 5.0),  # inside; its anniversary is AS_OF + 1
         Dividend("T", AS_OF - timedelta(days=365), 100.0),  # exactly a year ago: outside (as_of − 365, as_of]
-        Dividend("T", AS_OF + timedelta(days=30), 1_000.0, is_projection=True),  # ignored: actuals exist
+        # 29 days from the ¥5 payment's anniversary: its announced successor, replacing it (335 days from the ¥10's)
+        Dividend("T", AS_OF + timedelta(days=30), 1_000.0, is_projection=True),
         Dividend("P", AS_OF + timedelta(days=30), 7.0, is_projection=True),
         Dividend("P", AS_OF + timedelta(days=365), 8.0, is_projection=True),
-        Dividend("P", AS_OF + timedelta(days=366), 99.0, is_projection=True),
+        Dividend("P", AS_OF + timedelta(days=366), 99.0, is_projection=True),  # beyond the twelve months
         Dividend("P", AS_OF - timedelta(days=30), 50.0, is_projection=True),  # a past forecast is not income
     )
-    assert annual_dividend_per_share("T", rows, AS_OF) == (15.0, "trailing")
+    assert annual_dividend_per_share("T", rows, AS_OF) == (1_010.0, "trailing+projection")  # 1,000 + 10
     assert annual_dividend_per_share("P", rows, AS_OF) == (15.0, "projection")
+    assert annual_dividend_per_share("A", (Dividend("A", AS_OF - timedelta(days=9), 3.0),), AS_OF) == (3.0, "trailing")
     assert annual_dividend_per_share("N", rows, AS_OF) == (0.0, "none")
+
+
+SEPT = date(2026, 9, 29)  # the ex-date of the one actual payment in the last twelve months (AS_OF 2026-11-24)
+
+
+def test_one_actual_and_an_announced_forecast_for_the_other_half_count_both() -> None:
+    # The issue's holding: ¥45 paid in September, ¥50 announced for March → ¥95 a share, not ¥45.
+    rows = (Dividend("H", SEPT, 45.0), Dividend("H", date(2027, 3, 30), 50.0, is_projection=True))
+    assert annual_dividend_per_share("H", rows, AS_OF) == (95.0, "trailing+projection")
+
+
+def test_a_forecast_for_the_same_payment_next_year_replaces_it() -> None:
+    # ¥50 announced for 2027-09-28, one day from the September payment's anniversary: ¥50, not ¥95.
+    rows = (Dividend("H", SEPT, 45.0), Dividend("H", date(2027, 9, 28), 50.0, is_projection=True))
+    assert annual_dividend_per_share("H", rows, AS_OF)[0] == 50.0
+    # Quarterly payer with two quarters announced: each forecast replaces only its own quarter.
+    quarters = tuple(Dividend("Q", d, 10.0) for d in (date(2025, 12, 28), date(2026, 3, 28), date(2026, 6, 28),
+                                                      date(2026, 9, 28)))
+    announced = (Dividend("Q", date(2026, 12, 27), 12.0, is_projection=True),
+                 Dividend("Q", date(2027, 3, 29), 12.0, is_projection=True))
+    assert annual_dividend_per_share("Q", quarters + announced, AS_OF)[0] == 12 + 12 + 10 + 10
 
 
 def test_no_dividend_data_is_a_finding_and_foreign_dividends_are_converted() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifealm.models.briefing import build_briefing
-from lifealm.models.inputs import CashAccount, Holding, LedgerInputs, Loan, PricePoint
+from lifealm.models.inputs import CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint
 from lifealm.models.margin import Status, Thresholds, Zone, margin_position
 from lifealm.models.stress import (
     drawdown_steps,
@@ -36,12 +36,14 @@ def series_inputs(cash: float = 4_500_000.0, line_limit: float | None = 10_000_0
         prices=(PricePoint("CORE", AS_OF, 5_000.0),),  # 25,000 × ¥5,000 = ¥125M
         loans=tuple(loans),
         cash_accounts=(CashAccount("bank", cash),),
+        expenses=(Expense("living", 800_000.0),),
     )
 
 
-def test_steps_are_five_to_seventy_percent() -> None:
-    assert STEPS[0] == 0.05 and STEPS[-1] == 0.70 and len(STEPS) == 14
-    assert drawdown_steps(0.1, 0.35) == (0.1, 0.2, 0.3)
+def test_steps_are_today_then_five_to_seventy_percent() -> None:
+    # The ladder starts at today (no fall), so a position already past a threshold shows on its first row.
+    assert STEPS[0] == 0.0 and STEPS[1] == 0.05 and STEPS[-1] == 0.70 and len(STEPS) == 15
+    assert drawdown_steps(0.1, 0.35) == (0.0, 0.1, 0.2, 0.3)
 
 
 def test_series_zone_triggers_closed_form() -> None:

@@ -66,7 +66,8 @@ def test_status_date_and_headline_figures_match_the_json(pdf_read: tuple[Path, l
         _signed_yen(doc["cashflow"]["monthly"]),
         _pct(doc["fire"]["ratio"], 0),
         _pct_down(doc["stress"]["max_survivable_drawdown"]),
-        f"can fall {_pct_down(doc['stress']['max_survivable_drawdown'], 0)} before forced liquidation",
+        f"forced liquidation begins at a {_pct_down(doc['stress']['forced_liquidation_drawdown'])} fall",
+        f"survives a fall of up to {_pct_down(doc['stress']['max_survivable_drawdown'])}",
     ]
     for figure in expected:
         assert figure in first, figure

@@ -98,7 +98,8 @@ def test_check_names_what_only_the_file_can_tell(tmp_path: Path) -> None:
     settings = load_settings(db=db, environ={})
     CliRunner().invoke(cli, ["init", "--db", str(db)])
     empty = check_ledger(settings, AS_OF)
-    assert [(f.code, f.severity.value) for f in empty.findings if f.code == "no_holdings"] == [("no_holdings", "info")]
+    # An empty ledger cannot answer (NO DATA): named once, as an error.
+    assert [(f.code, f.severity.value) for f in empty.findings if f.code == "no_holdings"] == [("no_holdings", "error")]
     with sqlite3.connect(db) as conn:  # another tool bypassed the CHECK constraints
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("INSERT INTO holdings (ticker, shares) VALUES ('7203.T', 100)")

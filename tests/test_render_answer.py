@@ -28,7 +28,8 @@ def _sentence(doc: dict[str, Any], specs: dict[str, Any]) -> tuple[str, str]:
     sentence = re.search(r'<p class="sentence" id="sentence">(.*?)</p>', html, re.S)
     badge = re.search(r'<span class="badge (\w+)" id="status">(\w+)</span>', html)
     assert sentence and badge
-    return " ".join(unescape(sentence.group(1)).split()), badge.group(1) + " " + badge.group(2)
+    text = re.sub(r"<[^>]+>", "", sentence.group(1))
+    return " ".join(unescape(text).split()), badge.group(1) + " " + badge.group(2)
 
 
 def test_the_sentence_states_the_survivable_drop_and_what_the_line_adds(
@@ -36,10 +37,12 @@ def test_the_sentence_states_the_survivable_drop_and_what_the_line_adds(
 ) -> None:
     doc, specs = copy.deepcopy(published[0]), published[1]
     doc["status"] = "SAFE"
+    doc["stress"]["forced_liquidation_drawdown"] = 0.41239
     doc["stress"]["max_survivable_drawdown"] = 0.5234
-    doc["stress"]["line_buys"]["drawdown"] = 0.0912
     sentence, badge = _sentence(doc, specs)
-    assert sentence == "Safe: the portfolio can fall 52 % before forced liquidation; the standby line adds 9 points."
+    # Both figures, each with its condition, rounded toward zero (41.239 % → 41.2 %).
+    assert sentence == ("Safe: if nothing is done, forced liquidation begins at a 41.2 % fall; by spending all its "
+                        "cash and the standby line, the household survives a fall of up to 52.3 %.")
     assert badge == "good SAFE"
 
 
@@ -47,9 +50,11 @@ def test_without_a_standby_line_the_clause_is_left_out(published: tuple[dict[str
     doc, specs = copy.deepcopy(published[0]), published[1]
     doc["status"] = "CAUTION"
     doc["defense"]["credit_available"] = 0.0
+    doc["stress"]["forced_liquidation_drawdown"] = 0.2
     doc["stress"]["max_survivable_drawdown"] = 0.3
     sentence, badge = _sentence(doc, specs)
-    assert sentence == "Caution: the portfolio can fall 30 % before forced liquidation."
+    assert sentence == ("Caution: if nothing is done, forced liquidation begins at a 20.0 % fall; by spending all "
+                        "its cash, the household survives a fall of up to 30.0 %.")
     assert badge == "warn CAUTION"
 
 
@@ -57,11 +62,13 @@ def test_danger_already_past_a_threshold(published: tuple[dict[str, Any], dict[s
     doc, specs = copy.deepcopy(published[0]), published[1]
     doc["status"] = "DANGER"
     doc["stress"]["max_survivable_drawdown"] = 0.0
+    doc["stress"]["forced_liquidation_drawdown"] = 0.0
     for trigger in doc["stress"]["zone_triggers"]:
         if trigger["zone"] == "FROZEN":
             trigger["drawdown"] = 0.0
     sentence, badge = _sentence(doc, specs)
-    assert sentence.startswith("Danger: the defense cannot prevent forced liquidation")
+    assert sentence == ("Danger: forced liquidation has already begun; even spending all its cash and the standby "
+                        "line cannot stop it.")
     assert badge == "bad DANGER"
     html = render_print(doc, {k: "data:image/svg+xml;base64," for k in specs})
     assert "Already past the freeze level (60 %)." in html
@@ -87,7 +94,7 @@ def test_foreign_holdings_carry_a_note_on_what_their_unrealized_figure_means(
 def test_the_email_gives_the_same_answer_as_the_page(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
     doc, specs = copy.deepcopy(published[0]), published[1]
     sentence, _ = _sentence(doc, specs)
-    assert "standby line adds" in sentence  # the demo has a margin loan and an undrawn standby line
+    assert "cash and the standby line" in sentence  # the demo has a margin loan and an undrawn standby line
     content = render_email(doc)
     assert sentence in " ".join(content.text.split())
     assert sentence in " ".join(unescape(content.html).split())

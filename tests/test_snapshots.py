@@ -15,7 +15,7 @@ from lifealm.ledger.db import create_ledger, open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import read_snapshots, write_snapshot
 from lifealm.models.briefing import build_briefing
-from lifealm.models.inputs import CashAccount, Holding, LedgerInputs, Loan, PricePoint, Snapshot
+from lifealm.models.inputs import CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint, Snapshot
 
 DAY = date(2026, 11, 24)
 
@@ -66,6 +66,7 @@ def test_briefing_snapshot_round_trip_feeds_the_next_days_history(ledger_path: P
     day1 = LedgerInputs(
         as_of=DAY, holdings=(Holding("A", "a", 25_000, 1e8),), prices=(PricePoint("A", DAY, 5_000.0),),
         loans=(Loan("margin", 50e6, 0.02, "portfolio", 0.6, 0.7, 0.85),), cash_accounts=(CashAccount("bank", 1e6),),
+        expenses=(Expense("living", 500_000.0),),
     )
     b1 = build_briefing(day1)
     write_snapshot(conn, b1.snapshot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import altair as alt
@@ -11,6 +12,7 @@ from lifealm.charts.inputs import (
     AllocationSlice,
     ChartData,
     DividendView,
+    DividendYear,
     HistoryPoint,
     MarginView,
 )
@@ -59,24 +61,40 @@ def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows) 
     return themed
 
 
+RATIO_AXIS_CAP = 5.0  # beyond 500 % the thresholds would be squeezed into a few pixels; the table has the figures
+
+
+def ratio_axis_top(ratios: list[float]) -> float:
+    """The margin-ratio axis reaches 120 %, or past the highest ratio drawn (to the next 10 %, up to 500 %)."""
+    highest = min(max(ratios, default=0.0), RATIO_AXIS_CAP)
+    return max(1.2, math.ceil(highest * 1.05 * 10) / 10)
+
+
+def _day_axis() -> alt.X:
+    """A time axis of whole days: dates as labels, never a tick inside a day ("12 PM")."""
+    return alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m-%d", tickMinStep=86_400_000, labelOverlap=True))
+
+
 def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
     """Margin ratio against drawdown, the freeze / call / forced-liquidation lines and today's position."""
     named = _Rows()
-    rows = [{"drawdown": 0.0, "ratio": view.ratio}] if view.ratio is not None else []
-    rows += [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
+    rows = [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
+    if view.ratio is not None and not any(s.drawdown == 0 for s in view.ladder):
+        rows.insert(0, {"drawdown": 0.0, "ratio": view.ratio})
     # Explicit domains: with no loan (or an infinite ratio) there are no rows, and Vega would warn on empty extents.
     widest = max((s.drawdown for s in view.ladder), default=0.7)
-    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT),
+    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, tickCount=7),
               scale=alt.Scale(domain=[0, widest]))
-    y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT),
-              scale=alt.Scale(domain=[0, 1.2], clamp=True))
+    y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT, tickCount=6),
+              scale=alt.Scale(domain=[0, ratio_axis_top([r["ratio"] for r in rows])], nice=False))
     curve = alt.Chart(named(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
         x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
     )
+    # The three labels are staggered along the drop axis: on a tall axis their levels are only pixels apart.
     lines = [
-        {"label": "freeze", "level": view.freeze, "colour": theme.warn},
-        {"label": "margin call", "level": view.margin_call, "colour": theme.bad},
-        {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad},
+        {"label": "freeze", "level": view.freeze, "colour": theme.warn, "at": widest * 0.12},
+        {"label": "margin call", "level": view.margin_call, "colour": theme.bad, "at": widest * 0.38},
+        {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad, "at": widest * 0.66},
     ]
     lines = [line for line in lines if line["level"] is not None]
     rule_data = named(lines)
@@ -84,7 +102,7 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
         y=alt.Y("level:Q"), color=alt.Color("colour:N", scale=None)
     )
     labels = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
-        x=alt.datum(0), y=alt.Y("level:Q"), text="label:N", color=alt.Color("colour:N", scale=None)
+        x=alt.X("at:Q"), y=alt.Y("level:Q"), text="label:N", color=alt.Color("colour:N", scale=None)
     )
     layers: list[alt.Chart] = [rules, labels, curve]
     if view.ratio is not None:
@@ -118,10 +136,13 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
         ),
         tooltip=[alt.Tooltip("drawdown:O", format=".0%"), alt.Tooltip("repay:Q", format=",.0f"), "outcome:N"],
     )
-    defense = [
-        {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
-        {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
-    ]
+    if view.defense_with_line == view.defense_without_line:  # no standby line: one defense, one line
+        defense = [{"label": "defense (cash)", "amount": view.defense_with_line, "colour": theme.good}]
+    else:
+        defense = [
+            {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
+            {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
+        ]
     defense_data = named(defense)
     rules = alt.Chart(defense_data).mark_rule(strokeDash=[5, 3], strokeWidth=1.5).encode(
         y="amount:Q", color=alt.Color("colour:N", scale=None)
@@ -134,11 +155,15 @@ def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
     return _finish(layered, theme, "Stress ladder: cash needed vs. defense", named)
 
 
+def _expenses(view: DividendView, year: DividendYear) -> float:
+    return view.annual_expenses if year.expenses is None else year.expenses
+
+
 def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
     """Projected after-tax dividends per year against annual expenses, with the crossover year marked."""
     named = _Rows()
     rows = [
-        {"year": y.year, "income": y.income, "covers": y.income >= view.annual_expenses > 0} for y in view.years
+        {"year": y.year, "income": y.income, "covers": y.income >= _expenses(view, y) > 0} for y in view.years
     ]
     bars = alt.Chart(named(rows)).mark_bar().encode(
         x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
@@ -147,13 +172,17 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
     )
-    expense = alt.Chart(named([{"amount": view.annual_expenses, "label": "annual expenses"}]))
+    # Expenses grow with inflation year by year (as the crossover year is computed): a stepped line, not a rule.
+    spending = alt.Chart(named([{"year": y.year, "amount": _expenses(view, y)} for y in view.years]))
+    first = view.years[0] if view.years else None
+    label = alt.Chart(named([{"year": first.year if first else 0, "amount": _expenses(view, first) if first else 0.0,
+                              "label": "annual expenses (with inflation)"}]))
     layers: list[alt.Chart] = [
         bars,
-        expense.mark_rule(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5).encode(y="amount:Q"),
-        expense.mark_text(color=theme.warn, align="left", dx=4, dy=-6, fontSize=10).encode(
-            y="amount:Q", x=alt.value(0), text="label:N"
-        ),
+        spending.mark_line(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5, interpolate="step").encode(
+            x="year:O", y="amount:Q"),
+        label.mark_text(color=theme.warn, align="left", dx=-16, dy=-16, fontSize=10).encode(
+            x="year:O", y="amount:Q", text="label:N"),
     ]
     if view.crossover_year is not None:
         cross = alt.Chart(named([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
@@ -174,9 +203,9 @@ def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec
     chart = alt.Chart(named(_history_rows(points))).mark_line(
         color=theme.accent, point=len(points) < 60
     ).encode(
-        x=alt.X("day:T", title=None),
+        x=_day_axis(),
         y=alt.Y("net_worth:Q", title="net worth", axis=alt.Axis(labelExpr=MONEY_AXIS), scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("net_worth:Q", format=",.0f")],
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("net_worth:Q", format=",.0f")],
     )
     return _finish(chart, theme, "Net worth history", named)
 
@@ -186,9 +215,9 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
     named = _Rows()
     rows = [r for r in _history_rows(points) if r["ratio"] is not None]
     line = alt.Chart(named(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
-        x=alt.X("day:T", title=None),
+        x=_day_axis(),
         y=alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT)),
-        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("ratio:Q", format=".1%")],
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("ratio:Q", format=".1%")],
     )
     layers: list[alt.Chart] = [line]
     if view.freeze is not None:
@@ -203,10 +232,10 @@ def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
     rows = [r for r in _history_rows(points) if r["success"] is not None]
     chart = named(rows)
     line = alt.Chart(chart).mark_line(color=theme.accent, point=len(rows) < 60).encode(
-        x=alt.X("day:T", title=None),
+        x=_day_axis(),
         y=alt.Y("success:Q", title="success probability", axis=alt.Axis(format=PERCENT_FORMAT),
                 scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("success:Q", format=".1%")],
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("success:Q", format=".1%")],
     )
     return _finish(line, theme, "Monte Carlo success history", named)
 

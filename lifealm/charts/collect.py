@@ -80,7 +80,8 @@ def chart_data(b: Briefing) -> ChartData:
     )
     start = b.as_of.year
     dividends = DividendView(
-        years=tuple(DividendYear(year=start + y.year, income=y.income) for y in b.dividends.years),
+        years=tuple(DividendYear(year=start + y.year, income=y.income, expenses=y.expenses)
+                    for y in b.dividends.years),
         annual_expenses=b.dividends.annual_expenses,
         crossover_year=None if b.dividends.crossover_year is None else start + b.dividends.crossover_year,
     )

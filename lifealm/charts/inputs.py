@@ -35,6 +35,7 @@ class MarginView:
 class DividendYear:
     year: int
     income: float
+    expenses: float | None = None  # annual expenses grown by inflation to this year; None: the flat figure
 
 
 @dataclass(frozen=True, slots=True)

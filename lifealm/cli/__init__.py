@@ -50,7 +50,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Each command module adds its commands to `cli`; imported here so `lifealm --help` lists them all.
-    from lifealm.cli import deliver_cmds, ledger_cmds, report_cmd, simulate_cmd  # noqa: F401
+    from lifealm.cli import assumptions_cmd, deliver_cmds, ledger_cmds, report_cmd, simulate_cmd  # noqa: F401
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from lifealm.deliver.daily_run import (
     EXIT_OK,
     EXIT_STATUS_ALERT,
     FAIL_ON_LEVELS,
+    NO_DATA,
     ReportLike,
     email_briefing,
     log_line,
@@ -36,7 +37,8 @@ def _build_report(settings: Settings, *, as_of: date) -> ReportLike:
 
 def _mail(settings: Settings, to: tuple[str, ...], *, require_server: bool = True) -> MailSettings:
     source = f"{settings.config_path} [mail]" if settings.config_path else "[mail]"
-    return load_mail_settings(settings.mail, source=source, to_override=to, require_server=require_server)
+    return load_mail_settings(settings.mail, source=source, to_override=to, require_server=require_server,
+                              config_path=settings.config_path)
 
 
 to_option = click.option("--to", "to", multiple=True, metavar="ADDR",
@@ -85,8 +87,9 @@ def run_command(settings: Settings, fail_on: str | None, no_email: bool, to: tup
     """Snapshot, report and e-mail in one step, for a scheduler.
 
     Overlapping runs take turns on a lock in the output directory; a briefing already e-mailed for the date
-    is not sent again. One log line per run goes to stderr. Exit 0 ok, 1 failure, 3 with --fail-on when
-    the status is at or above that level.
+    is not sent again. One log line per run goes to stderr. Exit 0 ok, 1 failure or NO DATA (the ledger
+    cannot answer; the e-mail still goes out and says what is missing), 3 with --fail-on when the status is at
+    or above that level.
     """
     as_of = resolved_as_of(settings)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -100,7 +103,8 @@ def run_command(settings: Settings, fail_on: str | None, no_email: bool, to: tup
             click.echo(log_line(as_of=as_of, started_at=started_at, seconds=time.monotonic() - started,
                                 status=None, outcome="failed"), err=True)
         raise
-    outcome = "ok" if result.exit_code == EXIT_OK else f"alert(fail-on={fail_on})"
+    outcome = "ok" if result.exit_code == EXIT_OK else "no-data" if result.status == NO_DATA \
+        else f"alert(fail-on={fail_on})"
     click.echo(log_line(as_of=as_of, started_at=started_at, seconds=result.seconds, status=result.status,
                         outcome=outcome, email=result.email), err=True)
     if result.exit_code != EXIT_OK:

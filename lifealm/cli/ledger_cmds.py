@@ -19,6 +19,7 @@ from lifealm.ledger.csv_import import import_file
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
 from lifealm.ledger.write import kind_by_name
 from lifealm.models.assumptions import DEFAULT_SEED
+from lifealm.render.fixes import fix_for
 from lifealm.settings import Settings
 
 KIND_CHOICE = click.Choice(list(KINDS), case_sensitive=False)
@@ -51,7 +52,9 @@ def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> 
 
     Every row is checked first; if any row is bad, each problem is listed as FILE:LINE: column: problem and
     nothing is written. Rows whose key already exists are updated, so importing the same file twice changes nothing.
-    The columns of each kind are listed below (header names are case-insensitive).
+    The columns of each kind are listed below (header names are case-insensitive). For the model parameters
+    the `assumptions` kind takes (name, value), `lifealm assumptions` lists every name with its meaning, range,
+    default and the value in force.
     """
     result = import_file(settings.db, kind.lower(), file, encoding=encoding)
     click.echo(f"Imported {result.rows} {result.kind} row(s) from {file} into {settings.db}: "
@@ -141,3 +144,4 @@ def check_command(settings: Settings) -> None:
         detail = ", ".join(f"{k}={v}" for k, v in finding.detail)
         line = f"{finding.severity.value}: {finding.code}: {finding.subject}" + (f" ({detail})" if detail else "")
         click.echo(terminal_safe(line))
+        click.echo(f"  fix: {fix_for(finding.code)}")

@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from lifealm.ledger.cells import CellError, parse_date
 from lifealm.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class IsoDate(click.ParamType[date]):
-    """A YYYY-MM-DD date; anything else is a usage error (exit 2)."""
+    """A date in any form the CSV import accepts (YYYY-MM-DD, YYYY/M/D, …), not after today; else exit 2."""
 
     name = "YYYY-MM-DD"
+
+    def __init__(self, today: Callable[[], date] = date.today) -> None:
+        self.today = today
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
         try:
-            return datetime.strptime(str(value), "%Y-%m-%d").date()
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+            day = parse_date(str(value))
+        except CellError as exc:
+            self.fail(str(exc), param, ctx)
+        today = self.today()
+        if day > today:
+            # A briefing dated in the future would be read as today's answer and would pin index.html on it.
+            self.fail(f"{day.isoformat()} is after today ({today.isoformat()}); a briefing can only be made for "
+                      "today or an earlier date", param, ctx)
+        return day
 
 
 ISO_DATE = IsoDate()
@@ -45,7 +55,8 @@ out_option = click.option(
     help="Output directory for the site. Default: $LIFEALM_OUT, else `out` in the config file, else ./site.",
 )
 as_of_option = click.option(
-    "--as-of", "as_of", type=ISO_DATE, help="Report date (YYYY-MM-DD). Default: today.",
+    "--as-of", "as_of", type=ISO_DATE,
+    help="Report date (YYYY-MM-DD, or YYYY/M/D as in the CSV import); not after today. Default: today.",
 )
 
 

@@ -22,4 +22,6 @@ def report_command(settings: Settings, shared_output: bool | None, no_montecarlo
     outcome = build_report(settings, as_of=resolved_as_of(settings), shared_output=shared_output or None,
                            montecarlo=not no_montecarlo)
     click.echo(f"{outcome.status} · briefing for {outcome.as_of.isoformat()} written to {outcome.day_dir}")
-    click.echo(f"open: {outcome.index_path.resolve().as_uri()}")
+    click.echo(f"open: {outcome.page_path.resolve().as_uri()}")
+    if not outcome.index_updated:
+        click.echo(f"(index.html shows a later briefing; this one is {outcome.as_of.isoformat()}'s own page)")

@@ -14,6 +14,7 @@ from lifealm.deliver.run_lock import run_lock
 from lifealm.settings import Settings
 
 STATUS_ORDER = ("SAFE", "CAUTION", "DANGER")
+NO_DATA = "NO DATA"  # the ledger could not answer: always a failure, whatever --fail-on says
 FAIL_ON_LEVELS = ("caution", "danger")
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -24,7 +25,7 @@ class ReportLike(Protocol):
     """What lifealm run needs from the pipeline's ReportOutcome."""
 
     @property
-    def status(self) -> str: ...  # SAFE, CAUTION or DANGER
+    def status(self) -> str: ...  # SAFE, CAUTION, DANGER or NO DATA
 
     @property
     def day_dir(self) -> Path: ...
@@ -46,7 +47,10 @@ class RunResult:
 
 
 def alert_exit_code(status: str, fail_on: str | None) -> int:
-    """EXIT_STATUS_ALERT when `status` is at or above `fail_on` (caution|danger), else EXIT_OK."""
+    """EXIT_FAILURE for NO DATA (always), EXIT_STATUS_ALERT when `status` is at or above `fail_on`
+    (caution|danger), else EXIT_OK."""
+    if status == NO_DATA:
+        return EXIT_FAILURE
     if fail_on is None or status not in STATUS_ORDER:
         return EXIT_OK
     return EXIT_STATUS_ALERT if STATUS_ORDER.index(status) >= STATUS_ORDER.index(fail_on.upper()) else EXIT_OK

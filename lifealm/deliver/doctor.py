@@ -78,6 +78,7 @@ def check_ledger(path: Path) -> Check:
         try:
             version = schema_version(conn)
             integrity, orphans = integrity_problems(conn)
+            empty = _empty_tables(conn) if version == SCHEMA_VERSION else []
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -95,7 +96,21 @@ def check_ledger(path: Path) -> Check:
     if orphans:
         return Check("ledger", False, f"{path}: {len(orphans)} row(s) point at missing rows ({orphans[0]})",
                      "run `lifealm check` for details")
+    if empty:
+        return Check("ledger", False, f"{path}: the ledger has no {' and no '.join(empty)}, so every briefing "
+                     "would say NO DATA", "add them with `lifealm import holdings FILE` and `lifealm import "
+                     "expenses FILE` (or try `lifealm demo` in another file), or point --db at your ledger")
     return Check("ledger", True, f"{path}: schema version {version}, integrity ok")
+
+
+def _empty_tables(conn: sqlite3.Connection) -> list[str]:
+    """What an answerable briefing needs and the ledger lacks: held shares, monthly expenses."""
+    empty = []
+    if conn.execute("SELECT COUNT(*) FROM holdings WHERE shares > 0").fetchone()[0] == 0:
+        empty.append("holdings")
+    if conn.execute("SELECT COUNT(*) FROM expenses WHERE monthly_amount > 0").fetchone()[0] == 0:
+        empty.append("expenses")
+    return empty
 
 
 def check_output_dir(out: Path) -> Check:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifealm.config_schema import MAIL
+from lifealm.config_schema import MAIL, key_line
 from lifealm.errors import LifealmError
 
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -55,10 +55,27 @@ class MailSettings:
     password: Secret | None = field(default=None, repr=False)
     ca_file: Path | None = None
     timeout: float = 30.0
+    # [mail] key -> where its value came from: its environment variable, "--to", or the config file (whose line
+    # is looked up only when an error hint needs it); a key that is absent took its default.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    config_path: Path | None = field(default=None, compare=False)
 
     @property
     def endpoint(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def origin_of(self, key: str) -> str:
+        """'LIFEALM_SMTP_PORT', '--to', 'config.toml:7 (port)' or 'the default' for one [mail] key."""
+        origin = self.origins.get(key)
+        if origin is None:
+            return "the default"
+        if origin.startswith("LIFEALM_") or origin == "--to" or self.config_path is None:
+            return origin
+        try:
+            line = key_line(self.config_path.read_text("utf-8"), "mail", key)
+        except (OSError, UnicodeDecodeError):
+            line = None
+        return f"{self.config_path}:{line} ({key})" if line else origin
 
 
 def _split_addresses(value: object) -> list[str]:
@@ -74,11 +91,12 @@ def load_mail_settings(
     environ: Mapping[str, str] | None = None,
     to_override: tuple[str, ...] = (),
     require_server: bool = True,
+    config_path: Path | None = None,
 ) -> MailSettings:
     """Merge [mail] with the environment (env wins) and validate; every problem is listed in one LifealmError.
 
-    With `require_server=False` (a dry run writing an .eml file) the host may be missing and the sender and
-    recipient default to placeholders, but values that are set must still be valid.
+    With `require_server=False` (a dry run writing an .eml file) the host may be missing and the sender defaults
+    to a placeholder, but a recipient is still required and values that are set must still be valid.
     """
     env = os.environ if environ is None else environ
     problems = MAIL.problems(table, lambda _key: source)  # the config schema's own checks of the table
@@ -145,9 +163,10 @@ def load_mail_settings(
         problems.append(f"{origin['from']}: {sender!r} is not an e-mail address")
 
     recipients = list(to_override) or _split_addresses(raw.get("to", ""))
-    if not recipients and not require_server:
-        recipients = [PLACEHOLDER_ADDRESS]
+    if to_override:
+        origin["to"] = "--to"
     if not recipients:
+        # A dry run too: the .eml it writes is the message as it would go out, addressed to someone.
         problems.append("no recipient: pass --to, set LIFEALM_MAIL_TO or `to` in [mail]")
     for address in recipients:
         if not _ADDRESS.match(address):
@@ -161,5 +180,6 @@ def load_mail_settings(
         )
     return MailSettings(
         host=host, port=port, security=security, sender=sender, recipients=tuple(recipients),
-        user=user, password=password, ca_file=ca_file, timeout=timeout,
+        user=user, password=password, ca_file=ca_file, timeout=timeout, origins=dict(origin),
+        config_path=config_path,
     )

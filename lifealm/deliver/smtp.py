@@ -25,7 +25,31 @@ def _scrub(text: str, mail: MailSettings) -> str:
     return text
 
 
+def _set_by(mail: MailSettings, *keys: str) -> str:
+    """Where the settings behind an error came from: '; host from LIFEALM_SMTP_HOST, port from config.toml:7'."""
+    named = ["password_file" if key == "password" and "password" not in mail.origins else key for key in keys]
+    return "; " + ", ".join(f"{key} from {mail.origin_of(key)}" for key in named)
+
+
 def _explain(exc: BaseException, mail: MailSettings) -> LifealmError:
+    error = _explain_without_origin(exc, mail)
+    keys = next((behind for kind, behind in _KEYS_BEHIND if isinstance(exc, kind)), ("host", "port"))
+    return LifealmError(error.message, hint=(error.hint or "check the SMTP settings") + _set_by(mail, *keys))
+
+
+# Which settings each failure depends on (first match wins: subclasses before their bases); others: host, port.
+_KEYS_BEHIND: tuple[tuple[type[BaseException], tuple[str, ...]], ...] = (
+    (smtplib.SMTPAuthenticationError, ("user", "password")),
+    (smtplib.SMTPNotSupportedError, ("security", "port")),
+    (smtplib.SMTPRecipientsRefused, ("to",)),
+    (smtplib.SMTPSenderRefused, ("from",)),
+    (ssl.SSLCertVerificationError, ("host", "ca_file")),
+    (ssl.SSLError, ("security", "port")),
+    (socket.gaierror, ("host",)),
+)
+
+
+def _explain_without_origin(exc: BaseException, mail: MailSettings) -> LifealmError:
     where = f"SMTP server {mail.endpoint}"
     detail = _scrub(str(exc), mail)
     if isinstance(exc, smtplib.SMTPAuthenticationError):

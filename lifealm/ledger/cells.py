@@ -129,7 +129,15 @@ class DateParser:
         try:
             return date.fromisoformat(iso).isoformat()
         except ValueError:
-            return CellError(f"{text} is not a real calendar date")
+            return CellError(f"{text}: no such date (not a real calendar date)")
+
+
+def parse_date(text: str) -> date:
+    """One date in any form the CSV import accepts (the --as-of option uses it too); CellError says why not."""
+    result = DateParser._parse(text.strip())
+    if isinstance(result, CellError):
+        raise result
+    return date.fromisoformat(result)
 
 
 def parse_flag(text: str, col: Column) -> int:

@@ -112,6 +112,11 @@ def consistency_problems(a: Assumptions) -> list[str]:
     return problems
 
 
+def bounds_of(name: str) -> tuple[float, float] | None:
+    """The accepted range (inclusive) of a numeric assumption; None when it has none (text, true/false)."""
+    return _BOUNDS.get(name)
+
+
 def known_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Assumptions))
 

@@ -9,13 +9,14 @@ from datetime import date
 from lifealm.models.assumptions import Assumptions
 from lifealm.models.balance import BalanceSheet, balance_sheet
 from lifealm.models.cashflow import CashFlow, cash_flow
+from lifealm.models.coverage import missing_data
 from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
-from lifealm.models.margin import MarginPosition, Status, margin_position
+from lifealm.models.margin import MarginPosition, RepayNow, Status, margin_position, repay_now
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.stress import StressResult, drawdown_steps
 from lifealm.models.valuation import Valuation, value_portfolio
@@ -29,6 +30,7 @@ class Briefing:
     assumptions: Assumptions
     valuation: Valuation
     margin: MarginPosition
+    repay_now: RepayNow  # what today's ratio already calls for, before any further fall
     defense: Defense
     stress: StressResult  # with the standby lines in the defense (the headline)
     line: LineComparison  # the same stress with and without the standby lines
@@ -39,17 +41,15 @@ class Briefing:
     snapshot: Snapshot  # this briefing's headline figures, as written to the ledger
     history: History
     findings: tuple[Finding, ...]  # every model's findings, errors first, duplicates removed
+    missing: tuple[Finding, ...] = ()  # what the ledger lacks to answer at all; non-empty ⇔ status NO DATA
 
     @property
     def fire_ratio(self) -> float | None:
         return self.dividends.fire_ratio
 
 
-def _plan_findings(inputs: LedgerInputs, flow: CashFlow, margin: MarginPosition) -> tuple[Finding, ...]:
+def _plan_findings(margin: MarginPosition) -> tuple[Finding, ...]:
     found: list[Finding] = []
-    if not inputs.expenses or flow.monthly_expenses <= 0:
-        found.append(Finding("no_expenses", Severity.WARNING, "expenses",
-                             (("effect", "fire_ratio_and_crossover_unknown"),)))
     if margin.ratio_infinite:
         found.append(Finding("secured_loan_without_collateral", Severity.ERROR, "loans",
                              (("balance", margin.balance), ("portfolio_value", margin.collateral))))
@@ -82,16 +82,19 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
     sheet = balance_sheet(inputs, valuation.value, defense, fx)
     dividends = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
                                   annual_expenses=flow.annual_expenses, assumptions=a)
-    snapshot = _snapshot(inputs.as_of, margin.status, valuation, defense, margin, sheet, flow, dividends,
+    missing = missing_data(inputs, valuation, flow)
+    status = Status.NO_DATA if missing else margin.status
+    snapshot = _snapshot(inputs.as_of, status, valuation, defense, margin, sheet, flow, dividends,
                          line.with_line, montecarlo)
     used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
         o.currency for o in inputs.other_assets]
-    findings = merge_findings(valuation.findings, defense.findings, sheet.findings, dividends.findings,
+    findings = merge_findings(missing, valuation.findings, defense.findings, sheet.findings, dividends.findings,
                                  stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                                 _plan_findings(inputs, flow, margin))
+                                 _plan_findings(margin))
     return Briefing(
-        as_of=inputs.as_of, base_currency=inputs.base_currency, status=margin.status, assumptions=a,
-        valuation=valuation, margin=margin, defense=defense, stress=line.with_line, line=line, cashflow=flow,
+        as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
+        valuation=valuation, margin=margin, repay_now=repay_now(margin, defense.cash, defense.credit_available),
+        defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
-        history=history(inputs.snapshots, snapshot), findings=findings,
+        history=history(inputs.snapshots, snapshot), findings=findings, missing=missing,
     )

@@ -53,6 +53,10 @@ def _ladder(result: StressResult) -> list[dict[str, Any]]:
     ]
 
 
+def _forced_drawdown(result: StressResult) -> float | None:
+    return next((z.drawdown for z in result.triggers if z.zone == "FORCED_LIQUIDATION"), None)
+
+
 def _credit(line: CreditLine) -> dict[str, Any]:
     return {"name": line.name, "limit": line.limit, "drawn": line.drawn, "available": line.available,
             "rate": line.rate}
@@ -71,6 +75,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "as_of": b.as_of,
         "base_currency": b.base_currency,
         "status": b.status,
+        "missing": [f.code for f in b.missing],  # why the status is NO DATA; empty otherwise
         "portfolio": {"value": v.value, "cost": v.cost, "unrealized_pnl": v.unrealized_pnl,
                       "unrealized_pnl_ratio": v.unrealized_pnl_ratio, "holdings_count": len(v.holdings),
                       "unvalued_count": v.unvalued_count},
@@ -91,6 +96,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
                        "margin_call": loan.margin_call_pct, "forced_liquidation": loan.forced_liq_pct,
                        "target": loan.target_ratio, "credit_limit": loan.credit_limit}
                       for loan in m.secured_loans],
+            "repay_now": _repay_now(b),
         },
         "defense": {
             "cash": d.cash, "credit_available": d.credit_available, "total": d.total,
@@ -100,6 +106,9 @@ def _sections(b: Briefing) -> dict[str, Any]:
         },
         "stress": {
             "defense": b.stress.defense,
+            # The two figures the page states: the fall that starts forced liquidation if nothing is done, and
+            # the largest fall survived by spending all the defense (cash and standby line) on repayment.
+            "forced_liquidation_drawdown": _forced_drawdown(b.stress),
             "max_survivable_drawdown": b.stress.max_survivable_drawdown,
             "zone_triggers": [{"zone": z.zone, "threshold": z.threshold, "drawdown": z.drawdown}
                               for z in b.stress.triggers],
@@ -137,7 +146,8 @@ def _sections(b: Briefing) -> dict[str, Any]:
                           "annual_income": h.annual_income} for h in div.holdings],
             "projection": [{"year": y.year, "income": y.income, "gross": y.gross,
                             "organic_after_tax": y.organic_after_tax, "reinvestment_income": y.reinvestment_income,
-                            "pot": y.pot, "covers_expenses": y.covers_expenses} for y in div.years],
+                            "pot": y.pot, "expenses": y.expenses, "covers_expenses": y.covers_expenses}
+                           for y in div.years],
         },
         "montecarlo": _montecarlo(b),
         "history": {
@@ -151,6 +161,14 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "assumptions": {f.name: getattr(b.assumptions, f.name) for f in dataclasses.fields(b.assumptions)},
         "findings": [f.to_dict() for f in b.findings],
     }
+
+
+def _repay_now(b: Briefing) -> dict[str, Any]:
+    r = b.repay_now
+    return {"zone": r.zone, "to_freeze": r.to_freeze, "to_margin_call": r.to_margin_call,
+            "to_forced_liquidation": r.to_forced_liquidation, "to_target": r.to_target, "goal": r.goal,
+            "amount": r.amount, "from_cash": r.from_cash, "from_credit_line": r.from_credit_line,
+            "shortfall": r.shortfall, "covered": r.covered}
 
 
 def _montecarlo(b: Briefing) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 """The dividend snowball and the FIRE ratio computed from it (never a hard-coded dividend figure).
 
-Per holding, the annual dividend per share is the sum of its actual dividends with ex-date in
-(as_of − 365 days, as_of]; if there are none, the projection rows with ex-date in (as_of, as_of + 365 days].
+Per holding, the dividend per share for the next twelve months is one rule: the announced forecasts with an ex-date
+in (as_of, as_of + 365 days], plus, for each actual payment with an ex-date in (as_of − 365 days, as_of] that no
+forecast replaces, the same payment a year later. A forecast replaces the past payment whose anniversary is nearest
+its ex-date, within 45 days, and at most one (so one actual ¥45 in September and an announced ¥50 for March make
+¥95; an announced ¥50 for next September replaces the ¥45 and makes ¥50).
 Year y (0 = the next twelve months) of organic income is Σ dps × shares × fx × (1 + g)^y with g the holding's
 own growth (or the default), taxed at `dividend_tax`. Reinvested after-tax dividends (when enabled) and the
 monthly contribution accumulate in a pot that yields `reinvest_yield` a year, also taxed; a pot's contributions
-in year y start yielding in year y + 1. The crossover year is the first year whose after-tax income covers the
-annual expenses. FIRE ratio = year-0 after-tax income ÷ annual expenses (None when there are no expenses).
+in year y start yielding in year y + 1. Expenses in year y are the annual expenses grown by the `inflation`
+assumption, (1 + inflation)^y, as in the Monte Carlo; the crossover year is the first year whose after-tax income
+covers them. FIRE ratio = year-0 after-tax income ÷ annual expenses (None when there are no expenses).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from lifealm.models.fx import FxTable
 from lifealm.models.inputs import Dividend, Holding
 
 _YEAR = timedelta(days=365)
+# A forecast within this many days of a past payment's anniversary is that payment's announced successor.
+REPLACE_WINDOW_DAYS = 45
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +34,7 @@ class HoldingDividend:
     ticker: str
     shares: float
     annual_per_share: float  # in the holding's currency
-    source: str  # "trailing" (actual, last 12 months), "projection" (next 12 months) or "none"
+    source: str  # "trailing" (actuals only), "projection" (forecasts only), "trailing+projection" or "none"
     growth: float
     fx_rate: float | None  # None: no FX rate, excluded from the income (the valuation reports it)
     annual_income: float  # year 0, before tax, base currency (0 when excluded)
@@ -43,6 +49,7 @@ class ProjectionYear:
     income: float  # after tax: organic + reinvestment
     pot: float  # money reinvested so far, at the start of the year
     covers_expenses: bool
+    expenses: float = 0.0  # annual expenses grown by inflation to this year
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +70,38 @@ class DividendProjection:
         return self.years[0].income if self.years else 0.0
 
 
+def _replaced(actuals: list[Dividend], forecasts: list[Dividend]) -> set[int]:
+    """Indexes of the past payments a forecast replaces: nearest anniversary first, one to one, within the window."""
+    pairs = sorted((abs((f.ex_date - (a.ex_date + _YEAR)).days), fi, ai)
+                   for fi, f in enumerate(forecasts) for ai, a in enumerate(actuals))
+    used_forecasts: set[int] = set()
+    replaced: set[int] = set()
+    for distance, fi, ai in pairs:
+        if distance > REPLACE_WINDOW_DAYS:
+            break
+        if fi not in used_forecasts and ai not in replaced:
+            used_forecasts.add(fi)
+            replaced.add(ai)
+    return replaced
+
+
 def annual_dividend_per_share(ticker: str, dividends: tuple[Dividend, ...], as_of: date) -> tuple[float, str]:
-    """Trailing twelve months of actual dividends, else the next twelve months of projections."""
-    trailing = [d.amount_per_share for d in dividends
-                if d.ticker == ticker and not d.is_projection and as_of - _YEAR < d.ex_date <= as_of]
-    if trailing:
-        return fsum(trailing), "trailing"
-    projected = [d.amount_per_share for d in dividends
-                 if d.ticker == ticker and d.is_projection and as_of < d.ex_date <= as_of + _YEAR]
-    if projected:
-        return fsum(projected), "projection"
+    """The next twelve months per share: forecasts in the window plus each past payment no forecast replaces."""
+    actuals = sorted((d for d in dividends
+                      if d.ticker == ticker and not d.is_projection and as_of - _YEAR < d.ex_date <= as_of),
+                     key=lambda d: (d.ex_date, d.amount_per_share))
+    forecasts = sorted((d for d in dividends
+                        if d.ticker == ticker and d.is_projection and as_of < d.ex_date <= as_of + _YEAR),
+                       key=lambda d: (d.ex_date, d.amount_per_share))
+    replaced = _replaced(actuals, forecasts)
+    repeated = [a.amount_per_share for i, a in enumerate(actuals) if i not in replaced]
+    total = fsum([f.amount_per_share for f in forecasts] + repeated)
+    if forecasts and repeated:
+        return total, "trailing+projection"
+    if forecasts:
+        return total, "projection"
+    if repeated:
+        return total, "trailing"
     return 0.0, "none"
 
 
@@ -105,8 +134,9 @@ def project_dividends(holdings: tuple[Holding, ...], dividends: tuple[Dividend, 
         organic = gross * keep
         from_pot = pot * assumptions.reinvest_yield * keep
         income = organic + from_pot
-        covers = annual_expenses > 0 and income >= annual_expenses
-        years.append(ProjectionYear(year, gross, organic, from_pot, income, pot, covers))
+        expenses = annual_expenses * (1.0 + assumptions.inflation) ** year
+        covers = expenses > 0 and income >= expenses
+        years.append(ProjectionYear(year, gross, organic, from_pot, income, pot, covers, expenses))
         pot += contribution + (income if assumptions.reinvest_dividends else 0.0)
     crossover = next((y.year for y in years if y.covers_expenses), None)
     fire = years[0].income / annual_expenses if annual_expenses > 0 else None

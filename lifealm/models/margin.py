@@ -32,6 +32,7 @@ class Status(StrEnum):
     SAFE = "SAFE"
     CAUTION = "CAUTION"
     DANGER = "DANGER"
+    NO_DATA = "NO DATA"  # the ledger cannot answer: see lifealm.models.coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,55 @@ def status_for(ratio: float, thresholds: Thresholds | None, caution_ratio: float
     if ratio >= caution_ratio and ratio > 0:
         return Status.CAUTION
     return Status.SAFE
+
+
+@dataclass(frozen=True, slots=True)
+class RepayNow:
+    """What must be repaid today, with no further fall, to get the ratio back to each threshold and the target.
+
+    Repaying x lowers the balance with the collateral unchanged, so the ratio (L − x)/V reaches a level t at
+    x = L − V·t; each amount is 0 when the ratio is already below that level. `amount` is what the household
+    should repay now: to the target after a margin call or worse (what the broker demands), back under the freeze
+    level when only frozen, 0 when safe. It comes from cash first, then the standby line; `covered` says whether
+    the two together reach it.
+    """
+
+    zone: Zone
+    to_freeze: float
+    to_margin_call: float
+    to_forced_liquidation: float
+    to_target: float
+    goal: str  # "target", "freeze" or "none": which of the amounts `amount` is
+    amount: float
+    from_cash: float
+    from_credit_line: float
+    shortfall: float
+    covered: bool
+
+
+def _to_level(balance: float, collateral: float, level: float) -> float:
+    return max(0.0, balance - max(0.0, collateral) * level)
+
+
+def repay_now(position: MarginPosition, cash: float, credit_available: float) -> RepayNow:
+    """The repayments the position calls for today, and how cash, then the standby line, would pay them."""
+    t = position.thresholds
+    if t is None or position.balance <= 0:
+        return RepayNow(position.zone, 0.0, 0.0, 0.0, 0.0, "none", 0.0, 0.0, 0.0, 0.0, True)
+    L, V = position.balance, position.collateral
+    to_freeze, to_call = _to_level(L, V, t.freeze), _to_level(L, V, t.margin_call)
+    to_forced, to_target = _to_level(L, V, t.forced_liquidation), _to_level(L, V, t.target)
+    if position.zone in (Zone.MARGIN_CALL, Zone.FORCED_LIQUIDATION):
+        goal, amount = "target", to_target
+    elif position.zone is Zone.FROZEN:
+        goal, amount = "freeze", to_freeze
+    else:
+        goal, amount = "none", 0.0
+    from_cash = min(amount, max(0.0, cash))
+    from_line = min(amount - from_cash, max(0.0, credit_available))
+    shortfall = amount - from_cash - from_line
+    return RepayNow(position.zone, to_freeze, to_call, to_forced, to_target, goal, amount, from_cash, from_line,
+                    shortfall, shortfall <= 0.0)
 
 
 def margin_position(portfolio_value: float, loans: Iterable[Loan], *, caution_ratio: float) -> MarginPosition:

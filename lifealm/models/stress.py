@@ -48,11 +48,11 @@ class StressResult:
 
 
 def drawdown_steps(step: float, maximum: float) -> tuple[float, ...]:
-    """step, 2·step, … up to and including `maximum` (rounded so 0.05·14 is exactly 0.70)."""
+    """0 (today, no fall), step, 2·step, … up to and including `maximum` (rounded so 0.05·14 is exactly 0.70)."""
     if step <= 0 or maximum <= 0:
-        return ()
+        return (0.0,)
     count = math.floor(maximum / step + 1e-9)
-    return tuple(min(1.0, round(k * step, 10)) for k in range(1, count + 1))
+    return tuple(min(1.0, round(k * step, 10)) for k in range(0, count + 1))
 
 
 def _clip(x: float) -> float:

@@ -6,11 +6,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifealm.charts.collect import ALLOCATION_BARS
+from lifealm.render.fixes import FINDING_FIX
 
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
 PDF_HOLDINGS = 25
 
-STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger"}
+STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger", "NO DATA": "No data"}
+
+# Why the ledger cannot answer (briefing.json's `missing`), and how to add what is missing.
+NO_DATA_TEXT = {
+    "no_holdings": ("No holdings are recorded (or every holding has zero shares), so there is nothing to value.",
+                    "add them with `lifealm import holdings FILE` (columns ticker, shares, cost_basis), "
+                    "or run `lifealm demo` to see a complete example ledger"),
+    "no_prices": ("None of the holdings has a price on or before the report date, so the portfolio cannot be "
+                  "valued.", "add closes with `lifealm import prices FILE` (columns ticker, price_date, "
+                  "close_price) or fetch them with `lifealm update`, or report a later date with --as-of"),
+    "no_fx_rates": ("The holdings are in foreign currencies with no exchange rate on or before the report date.",
+                    "add rates with `lifealm import fx FILE` (columns currency, rate_date, rate) or fetch them "
+                    "with `lifealm update`"),
+    "no_expenses": ("No monthly expenses are recorded, so what the household needs to live on is unknown.",
+                    "add them with `lifealm import expenses FILE` (columns category, monthly_amount)"),
+}
 
 ZONE_WORDS = {
     "SAFE": "safe",
@@ -41,8 +57,20 @@ FINDING_TEXT = {
     "negative_balance": "The cash balance is negative (an overdraft).",
     "credit_over_limit": "More is drawn on the credit line than its limit.",
     "no_dividend_data": "No dividend history or projection: counted as paying nothing.",
-    "no_expenses": "No expenses recorded: the FIRE ratio and crossover year cannot be computed.",
+    "no_expenses": "No expenses recorded: the household's needs, the FIRE ratio and the crossover year are unknown.",
+    "no_holdings": "No holdings recorded: there is no portfolio to value.",
+    "no_prices": "No holding has a price on or before the report date: the portfolio cannot be valued.",
+    "no_fx_rates": "No exchange rate for the holdings' currencies: the portfolio cannot be valued.",
     "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
+    "stale_fx_rate": "The latest exchange rate is older than the staleness limit.",
+    "loan_without_thresholds": "A margin loan has no freeze, margin-call or forced-liquidation threshold.",
+    "update_failed": "The price update found no source that answered for this security.",
+    "update_withheld": "Updated rows are held back until a split is confirmed.",
+    "update_note": "A note from the price update.",
+    "fx_update_failed": "The exchange-rate update found no source that answered.",
+    "split_needs_confirmation": "A stock split after the last stored close: the share count needs confirming.",
+    "split_reported": "A stock split was reported by the price source.",
+    "montecarlo_annual_steps": "The Monte Carlo ran in yearly steps: monthly steps would outgrow memory.",
 }
 
 CHART_CAPTIONS = {
@@ -51,7 +79,7 @@ CHART_CAPTIONS = {
     "stress-ladder": "Cash needed at each drop to stay clear of forced liquidation, against the defense with "
     "and without the standby line.",
     "allocation": f"Portfolio value by holding; beyond the {ALLOCATION_BARS} largest, the rest are summed in one bar.",
-    "dividends": "Projected after-tax dividends per year against annual expenses.",
+    "dividends": "Projected after-tax dividends per year against annual expenses grown by inflation.",
     "net-worth-history": "Net worth at each briefing; before the last year, at each month's last briefing.",
     "margin-history": "Margin ratio at each briefing (before the last year, each month's last); the dashed line "
     "is the freeze level.",
@@ -65,7 +93,19 @@ CHART_CAPTIONS = {
 
 def status_class(status: str) -> str:
     """CSS class for a status: green, amber or red."""
-    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad"}.get(status, "warn")
+    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad", "NO DATA": "nodata"}.get(status, "warn")
+
+
+def margin_word(doc: Mapping[str, Any]) -> str:
+    """The margin card's word, in agreement with the banner: the zone past freeze, else the status's own word."""
+    zone, status = str(doc["margin"]["zone"]), str(doc["status"])
+    if status == "NO DATA":
+        return "no data"
+    if zone != "SAFE":
+        return ZONE_WORDS.get(zone, zone)
+    if status == "CAUTION":
+        return "caution: at or above the caution level"
+    return "safe" if status == "SAFE" else STATUS_WORDS.get(status, status).lower()
 
 
 def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,9 +116,12 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "status_word": STATUS_WORDS.get(doc["status"], doc["status"]),
         "status_class": status_class(doc["status"]),
         "zone_words": ZONE_WORDS,
+        "margin_word": margin_word(doc),
         "level_words": LEVEL_WORDS,
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,
+        "finding_fix": FINDING_FIX,
+        "no_data_text": NO_DATA_TEXT,
         "captions": CHART_CAPTIONS,
         "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
         "has_line": bool(doc["defense"]["credit_available"]),

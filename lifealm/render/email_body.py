@@ -13,10 +13,10 @@ from typing import Any
 import jinja2
 
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS, STATUS_WORDS
+from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS
 
-STATUSES = ("SAFE", "CAUTION", "DANGER")
-_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
+STATUSES = ("SAFE", "CAUTION", "DANGER", "NO DATA")
+_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c", "NO DATA": "#2a5db0"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,27 @@ def _previous_status(briefing: Mapping[str, Any]) -> str | None:
     return None
 
 
+_TODAY_KEYS = ("to_freeze", "to_margin_call", "to_forced_liquidation", "to_target", "amount", "from_cash",
+               "from_credit_line", "shortfall")
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _today(briefing: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """briefing.json's margin section when today's ratio is already past a threshold and the figures are whole."""
+    margin = _get(briefing, "margin")
+    repay, levels = _get(briefing, "margin.repay_now"), _get(briefing, "margin.thresholds")
+    if not isinstance(margin, Mapping) or not isinstance(repay, Mapping) or not isinstance(levels, Mapping):
+        return None
+    if margin.get("zone") not in ("FROZEN", "MARGIN_CALL", "FORCED_LIQUIDATION"):
+        return None
+    if not all(_finite(repay.get(k)) for k in _TODAY_KEYS) or repay.get("goal") not in ("target", "freeze"):
+        return None
+    return margin
+
+
 def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     """Pick the headline figures out of briefing.json (missing ones become None and show as n/a)."""
     status = str(briefing.get("status", ""))
@@ -116,6 +137,9 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     currency = str(briefing.get("base_currency") or "JPY")
     findings = briefing.get("findings")
     previous = _previous_status(briefing)
+    raw_missing = briefing.get("missing")
+    missing = [str(code) for code in raw_missing if str(code) in NO_DATA_TEXT] \
+        if isinstance(raw_missing, list) else []
     return {
         "as_of": as_of,
         "status": status,
@@ -125,6 +149,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "currency": currency,
         "margin_ratio": _get(briefing, "margin.ratio"),
         "max_drop": _get(briefing, "stress.max_survivable_drawdown"),
+        "forced_drop": _get(briefing, "stress.forced_liquidation_drawdown"),
         "portfolio_value": _get(briefing, "portfolio.value"),
         "net_worth": _get(briefing, "balance_sheet.net_worth"),
         "monthly_cashflow": _get(briefing, "cashflow.monthly"),
@@ -132,22 +157,35 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "success_probability": _get(briefing, "montecarlo.success_probability"),
         "status_word": STATUS_WORDS[status],
         "has_loan": bool(_get(briefing, "margin.balance")),
-        "line_drawdown": _get(briefing, "stress.line_buys.drawdown") if _get(briefing, "defense.credit_available")
-        else None,
+        "has_line": bool(_get(briefing, "defense.credit_available")),
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),
+        "today": _today(briefing),
+        "missing": [{"code": code, "what": NO_DATA_TEXT[code][0], "fix": NO_DATA_TEXT[code][1]}
+                    for code in missing],
     }
 
 
+_MISSING_WORDS = {"no_holdings": "holdings", "no_prices": "prices", "no_fx_rates": "exchange rates",
+                  "no_expenses": "expenses"}
+
+
 def email_subject(context: Mapping[str, Any]) -> str:
-    """'[SAFE] 2026-11-25 · margin 40.0 % · survives −52 %', plus '(was CAUTION)' when the status changed."""
+    """'[SAFE] 2026-11-25 · margin 40.0 % · forced sale at −52.9 % if nothing is done · survives −66.5 % spending
+    cash and line', plus '(was CAUTION)' when the status changed; '[NO DATA] …' names what is missing."""
+    if context["status"] == "NO DATA":
+        gaps = ", ".join(_MISSING_WORDS.get(m["code"], m["code"]) for m in context["missing"])
+        subject = f"[NO DATA] {context['as_of']} · the ledger cannot answer" + (f": no {gaps}" if gaps else "")
+        return subject + (f" (was {context['previous_status']})" if context["previous_status"] else "")
     ratio = context["margin_ratio"]
     margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
     parts = [f"[{context['status']}] {context['as_of']}", margin]
-    if context["max_drop"] is not None:
-        whole = drop(context["max_drop"], 0)
-        # Below one point the rounded-down figure would read "0 %": say what it means instead.
-        parts.append("survives <1 %" if whole.lstrip("\u2212") == "0 %" else f"survives {whole}")
+    # The page's two figures, with their conditions and the page's rounding (toward zero, one decimal).
+    if context["has_loan"] and context["forced_drop"] is not None:
+        parts.append(f"forced sale at {drop(context['forced_drop'])} if nothing is done")
+    if context["has_loan"] and context["max_drop"] is not None:
+        spend = "cash and line" if context["has_line"] else "cash"
+        parts.append(f"survives {drop(context['max_drop'])} spending {spend}")
     subject = " · ".join(parts)
     if context["previous_status"]:
         subject += f" (was {context['previous_status']})"

@@ -61,5 +61,5 @@ def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
 
 def render_archive(entries: Sequence[ArchiveEntry]) -> str:
     """The archive page listing every briefing, newest first, with its status."""
-    classes = {s: status_class(s) for s in ("SAFE", "CAUTION", "DANGER")}
+    classes = {s: status_class(s) for s in ("SAFE", "CAUTION", "DANGER", "NO DATA")}
     return render_template("archive.html", entries=entries, status_classes=classes)

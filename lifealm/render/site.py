@@ -17,7 +17,7 @@ from lifealm.render.files import FileModes, write_atomic, write_file
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARCHIVE_PAGE = "archive.html"
 # archive.html carries its own index: one <tr data-day="DAY" data-status="STATUS"> per briefing.
-ARCHIVE_ROW_PATTERN = re.compile(r'<tr data-day="(\d{4}-\d{2}-\d{2})" data-status="([A-Z_]+)">')
+ARCHIVE_ROW_PATTERN = re.compile(r'<tr data-day="(\d{4}-\d{2}-\d{2})" data-status="([A-Z_]+(?: [A-Z]+)?)">')
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class ArchiveEntry:
     """One published briefing as the archive page lists it (read back from its briefing.json)."""
 
     day: str
-    status: str  # SAFE / CAUTION / DANGER, or UNREADABLE when briefing.json cannot be read
+    status: str  # SAFE / CAUTION / DANGER / NO DATA, or UNREADABLE when briefing.json cannot be read
 
 
 def publish_day(out_dir: Path, day: str, files: Mapping[str, bytes], modes: FileModes) -> Path:

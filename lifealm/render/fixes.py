@@ -1,0 +1,41 @@
+"""What to do about each finding: one fix per finding code, shown by `lifealm check`, the page and the PDF."""
+
+from __future__ import annotations
+
+FINDING_FIX = {
+    "missing_price": "add a close on or before the report date with `lifealm import prices FILE` (ticker, "
+    "price_date, close_price) or `lifealm update`; if the holding was sold, set its shares to 0",
+    "stale_price": "add the latest closes with `lifealm import prices FILE` or `lifealm update`, or raise the "
+    "`stale_price_days` assumption if this security trades rarely",
+    "missing_fx_rate": "add a rate on or before the report date with `lifealm import fx FILE` (currency, rate_date, "
+    "rate) or `lifealm update`",
+    "stale_fx_rate": "add a recent rate with `lifealm import fx FILE` or `lifealm update`",
+    "negative_balance": "check the balance; if it is a real overdraft, nothing to do (it counts against the defense)",
+    "credit_over_limit": "correct the line's balance or credit_limit with `lifealm import loans FILE`",
+    "no_dividend_data": "add its dividends (actual or announced) with `lifealm import dividends FILE`, or ignore "
+    "this if it pays none",
+    "no_expenses": "add the monthly expenses with `lifealm import expenses FILE` (category, monthly_amount)",
+    "no_holdings": "add the holdings with `lifealm import holdings FILE` (ticker, shares, cost_basis)",
+    "no_prices": "add closes with `lifealm import prices FILE` or `lifealm update`, or report a later date with "
+    "--as-of",
+    "no_fx_rates": "add exchange rates with `lifealm import fx FILE` or `lifealm update`",
+    "secured_loan_without_collateral": "add the pledged holdings and their prices, or correct the margin loan's "
+    "balance with `lifealm import loans FILE`",
+    "update_failed": "no source in the security's chain answered (the detail quotes each one): run `lifealm "
+    "update` again later, or correct the security's `source`",
+    "update_withheld": "nothing to do now: the rows wait until the split is confirmed by a later `lifealm update`",
+    "update_note": "nothing to do: a note on what the source sent",
+    "fx_update_failed": "run `lifealm update` again later, or add the rate with `lifealm import fx FILE`",
+    "split_needs_confirmation": "confirm the new share count (shares × the split factor) with `lifealm import "
+    "holdings FILE`, then run `lifealm update` again to fetch the adjusted history",
+    "split_reported": "nothing to do: the split is already in the ledger's share count",
+    "montecarlo_annual_steps": "lower the `mc_paths` or `mc_years` assumption (`lifealm assumptions` shows them) "
+    "for monthly steps, or accept yearly steps",
+    "loan_without_thresholds": "set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
+    "`lifealm export loans`, edit, `lifealm import loans FILE`",
+}
+
+
+def fix_for(code: str) -> str:
+    """The fix for a finding code; an unknown code still says where to look."""
+    return FINDING_FIX.get(code, "see `lifealm check` and the README's section on findings")
