@@ -82,7 +82,10 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temp_name, path)
+        try:
+            os.replace(temp_name, path)
+        except OSError as exc:  # name the target, not the temporary file (e.g. `path` is a directory)
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
     except OSError as exc:
         Path(temp_name).unlink(missing_ok=True)
         _reraise_with_path(exc, path)

@@ -115,6 +115,9 @@ def deliver_briefing(
     message = compose_message(briefing, pdf, sender=mail.sender, recipients=mail.recipients)
     delivery = Delivery(str(message["Subject"]), mail.recipients, str(message["Message-ID"]), dry_run)
     if dry_run is not None:
+        if dry_run.is_dir():
+            raise LifealmError(f"{dry_run}: is a directory; --dry-run takes the path of the .eml file to write.",
+                               hint=f"give a file name, such as {dry_run / (day_dir.name + '.eml')}")
         _write_atomically(dry_run, message.as_bytes())
         return delivery
     send_message(message, mail)

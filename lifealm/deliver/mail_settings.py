@@ -11,6 +11,7 @@ from typing import Any
 
 from lifealm.config_schema import MAIL
 from lifealm.errors import LifealmError
+from lifealm.finite import number_problem
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 MAIL_ENV = {key: option.env for key, option in MAIL.options.items() if option.env}  # [mail] key -> variable
@@ -112,7 +113,7 @@ def load_mail_settings(
     if "timeout" in raw:
         try:
             timeout = float(str(raw["timeout"]).strip())
-            if not 0 < timeout <= 3600:
+            if number_problem(timeout) is not None or not 0 < timeout <= 3600:
                 raise ValueError
         except ValueError:
             problems.append(f"{origin['timeout']}: timeout {raw['timeout']!r} is not a number of seconds (0-3600]")

@@ -26,6 +26,10 @@ def run_lock(out_dir: Path, *, wait_seconds: float = 600.0, poll_seconds: float 
     flock is released by the kernel when the process dies, so a crashed run never leaves a stale lock behind.
     """
     path = lock_path(out_dir)
+    if out_dir.is_symlink() and not out_dir.exists():
+        raise LifealmError(f"{out_dir}: a symbolic link to {os.readlink(out_dir)}, which does not exist; "
+                           "nothing was written.", hint="create the link's target directory, or point --out "
+                           "elsewhere")
     try:
         # Private, and so are the parents it creates (the output's own mode is set when the site is written).
         make_dirs(path.parent)
