@@ -32,8 +32,9 @@ def ensure_bundle(assets_dir: Path, modes: FileModes) -> Path:
     if path.exists():
         # A bundle from an earlier private run must become readable when this run shares its output (and back).
         # A symlinked assets/ or bundle is the user's own arrangement: its target's mode is never changed.
-        chmod_no_follow(assets_dir, modes.directory)
-        chmod_no_follow(path, modes.file)
+        if not assets_dir.is_symlink():
+            chmod_no_follow(assets_dir, modes.directory)
+            chmod_no_follow(path, modes.file)
         return path
     make_dirs(assets_dir, modes.directory)
     write_atomic(path, bundle_text().encode("utf-8"), modes.file)
