@@ -19,7 +19,8 @@ def _with_path(exc: OSError, path: Path) -> OSError:
     return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno or 0), str(path))
 
 
-def _reraise_with_path(exc: OSError, path: Path) -> NoReturn:
+def reraise_with_path(exc: OSError, path: Path) -> NoReturn:
+    """Raise `exc`, or a copy naming `path` when it names no file (so the message can say which disk is full)."""
     named = _with_path(exc, path)
     if named is exc:
         raise exc
@@ -75,7 +76,7 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     try:
         handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        _reraise_with_path(exc, path)
+        reraise_with_path(exc, path)
     try:
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), mode)
@@ -88,7 +89,7 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
             raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
     except OSError as exc:
         Path(temp_name).unlink(missing_ok=True)
-        _reraise_with_path(exc, path)
+        reraise_with_path(exc, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise

@@ -12,9 +12,6 @@ from pathlib import Path
 import pytest
 from harden_support import AS_OF, LIFEALM, Done, assert_clean_failure, clean_env, demo_copy, lifealm
 
-from lifealm.atomic import write_atomic
-from lifealm.cli import _os_error_message
-
 MARKER = "Quuxmarker-7731"
 
 
@@ -164,6 +161,9 @@ def test_a_demo_being_built_keeps_its_file(tmp_path: Path) -> None:
 def test_a_full_disk_during_a_write_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
+    from lifealm.atomic import write_atomic
+    from lifealm.cli import _os_error_message
+
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")  # as write()/fsync() raise it: no file name
 
@@ -174,3 +174,25 @@ def test_a_full_disk_during_a_write_names_the_file(tmp_path: Path, monkeypatch: 
     assert caught.value.filename == str(target)
     assert f"the disk holding {target} is full" in _os_error_message(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_output_disk_names_the_path(tmp_path: Path) -> None:
+    """A real full disk: a 1.5 MB tmpfs mounted in a private mount namespace (skipped where that is not allowed)."""
+    import shlex
+    import shutil
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not installed")
+    db = demo_copy(tmp_path / "ledger.db")
+    small = tmp_path / "small"
+    small.mkdir()
+    out = small / "site"
+    command = " ".join(shlex.quote(str(part)) for part in (
+        *LIFEALM, "report", "--db", db, "--out", out, "--as-of", AS_OF, "--no-montecarlo"))
+    script = f"mount -t tmpfs -o size=1500k tmpfs {shlex.quote(str(small))} || exit 97; {command}"
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                          capture_output=True, text=True, timeout=180, env=clean_env())
+    if done.returncode == 97 or "unshare:" in done.stderr:
+        pytest.skip("mounting a small file system is not allowed here")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "the disk holding" in done.stderr and f"{out}/" in done.stderr and "is full" in done.stderr

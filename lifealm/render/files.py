@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from lifealm.atomic import reraise_with_path
+
 
 @dataclass(frozen=True, slots=True)
 class FileModes:
@@ -29,7 +31,10 @@ class FileModes:
 
 def write_file(path: Path, data: bytes, modes: FileModes) -> None:
     """Write a file inside a directory that is not visible yet (no rename needed), with the right mode."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, modes.file)
-    with os.fdopen(fd, "wb") as stream:
-        os.fchmod(stream.fileno(), modes.file)  # exact whatever the umask, and never through a link
-        stream.write(data)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, modes.file)
+        with os.fdopen(fd, "wb") as stream:
+            os.fchmod(stream.fileno(), modes.file)  # exact whatever the umask, and never through a link
+            stream.write(data)
+    except OSError as exc:
+        reraise_with_path(exc, path)
