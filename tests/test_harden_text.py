@@ -97,3 +97,14 @@ def test_drawable_text_replaces_each_bad_character_once() -> None:
     assert drawable_text("x\x00y\x7fz\x9f") == f"x{REPLACEMENT}y{REPLACEMENT}z{REPLACEMENT}"
     assert drawable_text("日本語\u202eabc") == "日本語\u202eabc"  # format characters are the page's business
     assert drawable_tree({"k\uffff": ["a\x1b", 1.5, None]}) == {f"k{REPLACEMENT}": [f"a{REPLACEMENT}", 1.5, None]}
+
+
+def test_a_ten_thousand_character_word_does_not_stall_the_pdf(tmp_path: Path) -> None:
+    db = demo_copy(tmp_path / "ledger.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE holdings SET name = ? WHERE ticker = '0101.T'", (LONG_NAME,))
+    conn.close()
+    # Bounded: the PDF stage took 298 s on this name before; a report takes a few seconds.
+    done = lifealm("report", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF, "--no-montecarlo",
+                   timeout=150)
+    assert done.returncode == 0, done.output
