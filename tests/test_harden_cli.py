@@ -141,7 +141,7 @@ def test_a_killed_demo_leaves_nothing_behind_after_the_next_one(tmp_path: Path) 
 def test_a_demo_being_built_keeps_its_file(tmp_path: Path) -> None:
     import fcntl
 
-    from lifealm.ledger.demo import _remove_killed_builds
+    from lifealm.demo import _remove_killed_builds
 
     live = tmp_path / ".demo-live.db"
     live.write_bytes(b"")
