@@ -6,6 +6,7 @@ import shutil
 import stat
 from pathlib import Path
 
+import pytest
 from harden_support import AS_OF, clean_env, demo_copy, lifealm
 
 
@@ -45,6 +46,7 @@ def test_output_and_dry_run_parents_are_owner_only(tmp_path: Path) -> None:
     assert (_mode(tmp_path / "m"), _mode(tmp_path / "m" / "n"), _mode(eml)) == (0o700, 0o700, 0o600)
 
 
+@pytest.mark.slow  # two reports
 def test_a_symlinked_assets_directory_is_never_chmodded(tmp_path: Path) -> None:
     db = demo_copy(tmp_path / "ledger.db")
     out = tmp_path / "site"

@@ -91,6 +91,7 @@ HOLDER = textwrap.dedent("""\
     """)
 
 
+@pytest.mark.slow  # holds the lock for 12 s on purpose
 def test_report_waits_for_the_run_lock(tmp_path: Path) -> None:
     from harden_support import AS_OF, LIFEALM, clean_env, demo_copy
 
