@@ -196,3 +196,17 @@ def test_a_full_output_disk_names_the_path(tmp_path: Path) -> None:
         pytest.skip("mounting a small file system is not allowed here")
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "the disk holding" in done.stderr and f"{out}/" in done.stderr and "is full" in done.stderr
+
+
+@pytest.mark.parametrize(("module", "stage"), [("weasyprint.layout", "PDF"), ("vl_convert", "charts"),
+                                               ("lifealm.models.montecarlo.engine", "Monte Carlo"),
+                                               ("lifealm.demo", "demo"), ("somewhere.else", None)])
+def test_the_stage_is_named_from_the_innermost_known_frame(module: str, stage: str | None) -> None:
+    from lifealm.cli import unexpected_error_message
+
+    try:  # a frame whose module is `module`, called from this test (an unknown module)
+        exec(f"raise ValueError({MARKER!r})", {"__name__": module})
+    except ValueError as exc:
+        message = unexpected_error_message(exc)
+    assert MARKER not in message and "(ValueError)" in message
+    assert (f"in the {stage} stage" in message) if stage else ("stage" not in message)

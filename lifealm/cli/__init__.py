@@ -35,7 +35,9 @@ _STAGES: tuple[tuple[str, str, str], ...] = (
     ("lifealm.models", "models", "nothing was changed"),
     ("lifealm.ledger.csv", "import", "nothing was imported"),
     ("lifealm.ledger.cells", "import", "nothing was imported"),
-    ("lifealm.ledger.demo", "demo", "no demo ledger was written"),
+    ("lifealm.demo", "demo", "no demo ledger was written"),
+    ("lifealm.update", "update", ""),  # what was fetched before the error may be stored: not claimed either way
+    ("lifealm.simulate", "simulation", "nothing was changed"),
     ("lifealm.ledger", "ledger", "nothing was changed"),
     ("smtplib", "e-mail", "the e-mail may not have been sent"),
     ("lifealm.deliver", "delivery", "check whether the e-mail was sent before running again"),
@@ -60,7 +62,7 @@ def unexpected_error_message(exc: BaseException) -> str:
     """One sentence for an error nothing else caught: the stage and the exception's type, never its text."""
     where = failure_stage(exc.__traceback__)
     stage = f" in the {where[0]} stage" if where else ""
-    left = f"; {where[1]}" if where else ""
+    left = f"; {where[1]}" if where and where[1] else ""
     return (f"an unexpected error{stage} ({type(exc).__name__}){left}; run again with `--debug` for the details")
 
 
