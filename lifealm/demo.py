@@ -5,6 +5,7 @@ Its rows go through the ledger's one write path and its 90 past snapshots throug
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lifealm.atomic import make_dirs
 from lifealm.errors import LedgerError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.write import write_rows
@@ -146,12 +148,14 @@ def build_demo(path: Path, *, as_of: date, seed: int = DEFAULT_SEED, force: bool
                           hint="use --force to replace it with the demo, or choose another path with --db")
     if path.is_dir():
         raise LedgerError(f"{path}: is a directory.", hint="point --db at a file path")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=path.parent)
-    os.close(handle)
+    make_dirs(path.parent)
+    _remove_killed_builds(path.parent)
+    handle, temp_name = tempfile.mkstemp(prefix=DEMO_BUILD_PREFIX, suffix=".db", dir=path.parent)
+    # Held until the build ends (the kernel drops it if the process is killed): a later demo removes a
+    # leftover only when no live build holds it. Closed after SQLite's connection, whose locks it would break.
+    fcntl.flock(handle, fcntl.LOCK_EX)
     temp = Path(temp_name)
     try:
-        temp.unlink()
         conn = open_ledger(temp, create=True)
         try:
             _fill(conn, as_of, seed)
@@ -161,3 +165,25 @@ def build_demo(path: Path, *, as_of: date, seed: int = DEFAULT_SEED, force: bool
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
+        os.close(handle)
+
+
+DEMO_BUILD_PREFIX = ".demo-"
+
+
+def _remove_killed_builds(folder: Path) -> None:
+    """Delete `.demo-*.db` files a killed demo left behind (those whose build no longer holds their lock)."""
+    for leftover in folder.glob(f"{DEMO_BUILD_PREFIX}*.db"):
+        try:
+            fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a demo is being built there right now
+        finally:
+            os.close(fd)
+        leftover.unlink(missing_ok=True)
+        Path(f"{leftover}-journal").unlink(missing_ok=True)

@@ -91,13 +91,13 @@ def test_a_ledger_from_a_newer_lifealm_fails(ledger_path: Path) -> None:
     with sqlite3.connect(ledger_path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     check = check_ledger(ledger_path)
-    assert not check.ok and "newer" in check.detail and check.fix == "upgrade lifealm"
+    assert not check.ok and "newer" in check.detail and check.fix.startswith("upgrade lifealm")
 
 
 def test_a_file_that_is_not_sqlite_fails(ledger_path: Path) -> None:
     ledger_path.write_bytes(b"holdings,shares\nABC,100\n" * 200)
     check = check_ledger(ledger_path)
-    assert not check.ok and "cannot be read as a ledger" in check.detail
+    assert not check.ok and "not a lifealm ledger" in check.detail
 
 
 def test_a_damaged_ledger_fails_the_integrity_check(ledger_path: Path) -> None:
@@ -113,7 +113,7 @@ def test_a_damaged_ledger_fails_the_integrity_check(ledger_path: Path) -> None:
     ledger_path.write_bytes(bytes(data))
     check = check_ledger(ledger_path)
     assert not check.ok
-    assert "integrity" in check.detail or "cannot be read" in check.detail
+    assert "integrity" in check.detail or "damaged" in check.detail
 
 
 def test_an_output_dir_that_cannot_exist_fails(tmp_path: Path) -> None:

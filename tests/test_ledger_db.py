@@ -1,4 +1,4 @@
-"""Schema creation, migration from an empty file, refusal of newer ledgers, and `lifealm check` findings."""
+"""Schema creation, refusal of empty and newer files, and `lifealm check` findings."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
+from lifealm.errors import LedgerError
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
 
@@ -43,12 +44,11 @@ def test_init_creates_every_table(ledger_path: Path) -> None:
     assert code == 1 and "already exists" in output
 
 
-def test_migration_from_an_empty_file(ledger_path: Path) -> None:
+def test_an_empty_file_is_not_migrated_into_a_ledger(ledger_path: Path) -> None:
     ledger_path.write_bytes(b"")
-    conn = open_ledger(ledger_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    conn.close()
-    assert tables(ledger_path) == TABLES
+    with pytest.raises(LedgerError, match="not a lifealm ledger"):
+        open_ledger(ledger_path)
+    assert ledger_path.read_bytes() == b""  # only init and demo create a ledger
 
 
 def test_newer_version_is_refused_unchanged(ledger_path: Path) -> None:

@@ -26,10 +26,11 @@ from lifealm.settings import load_settings
 
 
 def _tree(root: Path) -> dict[str, str]:
-    """Relative path → sha256 of every file under root (the site's exact state)."""
+    """Relative path → sha256 of every published file under root (the site's exact state; .lifealm/ holds the
+    run lock and delivery records, not the site)."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != ".lifealm"
     }
 
 

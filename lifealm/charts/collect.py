@@ -14,6 +14,7 @@ from lifealm.charts.inputs import (
     LadderStep,
     MarginView,
 )
+from lifealm.drawable import drawable_text
 from lifealm.models.briefing import Briefing
 
 # The allocation chart draws this many of the largest holdings; the rest share one "N others" bar.
@@ -91,7 +92,9 @@ def chart_data(b: Briefing) -> ChartData:
         for s in b.history.series
     ), b.as_of)
     valued = [h for h in b.valuation.holdings if h.value is not None and h.value > 0]
-    allocation = allocation_slices([AllocationSlice(ticker=h.ticker, name=h.name, value=h.value or 0.0)
+    # Ledger text enters the charts only here: made drawable, so vl-convert can neither abort nor stall on it.
+    allocation = allocation_slices([AllocationSlice(ticker=drawable_text(h.ticker), name=drawable_text(h.name),
+                                                    value=h.value or 0.0)
                                     for h in valued])
     return ChartData(margin=margin, dividends=dividends, history=history, allocation=allocation,
                      montecarlo=b.montecarlo)

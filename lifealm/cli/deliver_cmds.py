@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from lifealm.cli import cli
-from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.cli import cli, is_expected_failure
+from lifealm.cli.options import FiniteFloat, resolved_as_of, with_settings
 from lifealm.deliver.briefing_mail import outbox_path
 from lifealm.deliver.daily_run import (
     EXIT_FAILURE,
@@ -43,7 +43,7 @@ def _mail(settings: Settings, to: tuple[str, ...], *, require_server: bool = Tru
 
 to_option = click.option("--to", "to", multiple=True, metavar="ADDR",
                          help="Recipient (repeatable). Default: LIFEALM_MAIL_TO, else `to` in [mail].")
-wait_option = click.option("--wait", "wait", type=click.FloatRange(min=0), default=600.0, show_default=True,
+wait_option = click.option("--wait", "wait", type=FiniteFloat(min=0), default=600.0, show_default=True,
                            help="Seconds to wait for another run that holds the output directory's lock.")
 
 
@@ -101,7 +101,7 @@ def run_command(settings: Settings, fail_on: str | None, no_email: bool, to: tup
     except BaseException as exc:
         if not isinstance(exc, KeyboardInterrupt | SystemExit | click.exceptions.Exit):
             click.echo(log_line(as_of=as_of, started_at=started_at, seconds=time.monotonic() - started,
-                                status=None, outcome="failed"), err=True)
+                                status=None, outcome="failed" if is_expected_failure(exc) else "error"), err=True)
         raise
     outcome = "ok" if result.exit_code == EXIT_OK else "no-data" if result.status == NO_DATA \
         else f"alert(fail-on={fail_on})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -10,14 +11,22 @@ from typing import Any, TypeVar
 
 import click
 
+from lifealm.finite import number_problem
 from lifealm.ledger.cells import CellError, parse_date
+from lifealm.ledger.sqlite_errors import ledger_error
 from lifealm.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The dates a report can be about: the models look a year back and up to a century ahead (mc_years), so the
+# calendar's ends (0001-01-01, 9999-12-31) cannot work; these bounds leave room on both sides.
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2199, 12, 31)
+
+
 class IsoDate(click.ParamType[date]):
-    """A date in any form the CSV import accepts (YYYY-MM-DD, YYYY/M/D, …), not after today; else exit 2."""
+    """A date in any form the CSV import accepts (YYYY-MM-DD, YYYY/M/D, …), from EARLIEST_AS_OF, not after today."""
 
     name = "YYYY-MM-DD"
 
@@ -26,11 +35,15 @@ class IsoDate(click.ParamType[date]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
-            return value
-        try:
-            day = parse_date(str(value))
-        except CellError as exc:
-            self.fail(str(exc), param, ctx)
+            day = value
+        else:
+            try:
+                day = parse_date(str(value))
+            except CellError as exc:
+                self.fail(str(exc), param, ctx)
+        if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+            self.fail(f"{day.isoformat()} is outside the dates lifealm can report on "
+                      f"({EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()})", param, ctx)
         today = self.today()
         if day > today:
             # A briefing dated in the future would be read as today's answer and would pin index.html on it.
@@ -41,17 +54,47 @@ class IsoDate(click.ParamType[date]):
 
 ISO_DATE = IsoDate()
 
+
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses NaN, infinities and subnormal numbers (usage error naming the option).
+
+    click's FloatRange lets `nan` through (it fails no comparison) and with it every result becomes NaN.
+    Takes FloatRange's bounds: FiniteFloat(0.0, 1.0), FiniteFloat(min=0, min_open=True).
+    """
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        problem = number_problem(number)
+        if problem is not None:
+            self.fail(f"{value!r} {problem}", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+class NonEmptyPath(click.Path):
+    """A path option that refuses an empty string (which would silently mean the current directory)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path is not allowed (it would mean the current directory); give a path",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
 db_option = click.option(
-    "--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+    "--db", "db", type=NonEmptyPath(path_type=Path, dir_okay=False),
     help="Ledger file. Default: $LIFEALM_DB, else `ledger` in the config file, "
     "else ~/.local/share/lifealm/ledger.db.",
 )
 config_option = click.option(
-    "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
+    "--config", "config", type=NonEmptyPath(path_type=Path, dir_okay=False),
     help="TOML config file. Default: $LIFEALM_CONFIG, else ~/.config/lifealm/config.toml if it exists.",
 )
 out_option = click.option(
-    "--out", "out", type=click.Path(path_type=Path, file_okay=False),
+    "--out", "out", type=NonEmptyPath(path_type=Path, file_okay=False),
     help="Output directory for the site. Default: $LIFEALM_OUT, else `out` in the config file, else ./site.",
 )
 as_of_option = click.option(
@@ -72,7 +115,12 @@ def with_settings(*, out: bool = False, as_of: bool = False) -> Callable[[F], F]
                 out=kwargs.pop("out", None),
                 as_of=kwargs.pop("as_of", None),
             )
-            return func(*args, settings=settings, **kwargs)
+            try:
+                return func(*args, settings=settings, **kwargs)
+            except sqlite3.Error as exc:
+                # Whatever SQLite failure escaped the command, it happened on this ledger: say which, and what
+                # it means (classified by error code, never by SQLite's text, which can quote a cell).
+                raise ledger_error(exc, settings.db) from exc
 
         decorated: Callable[..., Any] = wrapper
         if as_of:

@@ -6,6 +6,8 @@ import click
 
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.deliver.run_lock import run_lock
+from lifealm.ledger.db import open_ledger
 from lifealm.settings import Settings
 
 
@@ -19,8 +21,10 @@ def report_command(settings: Settings, shared_output: bool | None, no_montecarlo
     """Write the briefing for --as-of (default today) into --out (default ./site)."""
     from lifealm.pipeline import build_report  # imported here so `lifealm --help` stays fast
 
-    outcome = build_report(settings, as_of=resolved_as_of(settings), shared_output=shared_output or None,
-                           montecarlo=not no_montecarlo)
+    open_ledger(settings.db).close()  # a missing or broken ledger fails before the output directory is made
+    with run_lock(settings.out):  # the same lock as `run`: two writers never publish into one site at once
+        outcome = build_report(settings, as_of=resolved_as_of(settings), shared_output=shared_output or None,
+                               montecarlo=not no_montecarlo)
     click.echo(f"{outcome.status} · briefing for {outcome.as_of.isoformat()} written to {outcome.day_dir}")
     click.echo(f"open: {outcome.page_path.resolve().as_uri()}")
     if not outcome.index_updated:

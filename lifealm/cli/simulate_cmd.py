@@ -9,15 +9,15 @@ from typing import Any
 import click
 
 from lifealm.cli import cli
-from lifealm.cli.options import resolved_as_of, with_settings
+from lifealm.cli.options import FiniteFloat, resolved_as_of, with_settings
 from lifealm.models.assumptions import DEFAULT_SEED
 from lifealm.models.montecarlo.config import BONDS, ENGINES, RULES, FundingOrder
 from lifealm.settings import Settings
 
-FRACTION = click.FloatRange(0.0, 1.0)
-RATE = click.FloatRange(-0.99, 1.0)
-STD = click.FloatRange(0.0, 2.0)
-MONEY = click.FloatRange(0.0, min_open=False)
+FRACTION = FiniteFloat(0.0, 1.0)
+RATE = FiniteFloat(-0.99, 1.0)
+STD = FiniteFloat(0.0, 2.0)
+MONEY = FiniteFloat(0.0, min_open=False)
 
 
 def _start_years(text: str | None) -> tuple[int, int] | None:
@@ -44,11 +44,11 @@ def _funding_order(_ctx: click.Context, _param: click.Parameter, value: bool | N
 @click.option("--engine", type=click.Choice(ENGINES), default="parametric", show_default=True,
               help="parametric (lognormal returns), historical (replay every start year), bootstrap (blocks).")
 @click.option("--years", type=click.IntRange(1, 100), help="Horizon in years (ledger plan: mc_years; --initial: 30).")
-@click.option("--initial", type=click.FloatRange(0.0, min_open=True),
+@click.option("--initial", type=FiniteFloat(0.0, min_open=True),
               help="Ask a calculator question about this portfolio; no ledger is read.")
 @click.option("--spending-rule", type=click.Choice(RULES),
               help="plan (the ledger's expenses; the default), constant (4 % rule), percent, guardrails, vpw.")
-@click.option("--withdrawal-rate", type=click.FloatRange(0.0, 1.0),
+@click.option("--withdrawal-rate", type=FiniteFloat(0.0, 1.0),
               help="Initial withdrawal as a fraction of the portfolio (alone: implies --spending-rule constant).")
 @click.option("--inflation-adjust/--no-inflation-adjust", default=True, show_default=True,
               help="Raise spending with the simulated inflation.")
@@ -71,7 +71,7 @@ def _funding_order(_ctx: click.Context, _param: click.Parameter, value: bool | N
 @click.option("--success", "success", type=click.Choice(["spending", "no-forced-sale"]), default="spending",
               show_default=True, help="What counts as success: spending sustained for the whole horizon, or that "
               "and never a forced liquidation.")
-@click.option("--target-success", type=click.FloatRange(0.0, 1.0, min_open=True),
+@click.option("--target-success", type=FiniteFloat(0.0, 1.0, min_open=True),
               help="Also solve for the highest spending that keeps this success rate.")
 @with_settings(as_of=True)
 def simulate_command(settings: Settings, **opts: Any) -> None:

@@ -11,11 +11,11 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from lifealm.atomic import PRIVATE_FILE, make_dirs, write_atomic
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.smtp import send_message
 from lifealm.errors import LifealmError
 from lifealm.render.email_body import render_email
-from lifealm.render.files import FileModes, write_atomic
 
 BRIEFING_JSON = "briefing.json"
 BRIEFING_PDF = "briefing.pdf"
@@ -88,8 +88,8 @@ def compose_message(
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Owner-only, like the rest of the output: the briefing is private."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomic(path, data, FileModes.private())
+    make_dirs(path.parent)
+    write_atomic(path, data, PRIVATE_FILE)
 
 
 def sent_record_path(out_dir: Path, as_of: str) -> Path:
@@ -115,6 +115,9 @@ def deliver_briefing(
     message = compose_message(briefing, pdf, sender=mail.sender, recipients=mail.recipients)
     delivery = Delivery(str(message["Subject"]), mail.recipients, str(message["Message-ID"]), dry_run)
     if dry_run is not None:
+        if dry_run.is_dir():
+            raise LifealmError(f"{dry_run}: is a directory; --dry-run takes the path of the .eml file to write.",
+                               hint=f"give a file name, such as {dry_run / (day_dir.name + '.eml')}")
         _write_atomically(dry_run, message.as_bytes())
         return delivery
     send_message(message, mail)

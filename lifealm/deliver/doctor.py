@@ -15,7 +15,8 @@ from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.smtp import check_connection
 from lifealm.errors import LifealmError
 from lifealm.ledger.check import integrity_problems
-from lifealm.ledger.db import SCHEMA_VERSION, readonly_uri, schema_version
+from lifealm.ledger.db import open_ledger, schema_version
+from lifealm.ledger.sqlite_errors import ledger_error
 
 
 @dataclass(frozen=True)
@@ -69,30 +70,29 @@ def check_chromium() -> Check:
 
 
 def check_ledger(path: Path) -> Check:
-    """The ledger exists, is SQLite, has this lifealm's schema version and passes integrity and foreign-key checks."""
+    """The ledger exists, is a lifealm ledger of this schema version and passes integrity and foreign-key checks.
+
+    Opened as every read-only command opens it (open_ledger), so the doctor says what they would say.
+    """
     if not path.is_file():
         return Check("ledger", False, f"{path}: no ledger here",
                      "run `lifealm init` (or `lifealm demo`), or point --db / LIFEALM_DB at your ledger")
     try:
-        conn = sqlite3.connect(readonly_uri(path), uri=True)
+        conn = open_ledger(path, readonly=True)
         try:
             version = schema_version(conn)
             integrity, orphans = integrity_problems(conn)
-            empty = _empty_tables(conn) if version == SCHEMA_VERSION else []
+            empty = _empty_tables(conn)  # open_ledger refused any other schema version
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        return Check("ledger", False, f"{path}: cannot be read as a ledger ({exc})",
-                     "restore the ledger from a backup, or point --db at the right file")
-    if version > SCHEMA_VERSION:
-        return Check("ledger", False, f"{path}: schema version {version} is newer than this lifealm "
-                     f"({SCHEMA_VERSION})", "upgrade lifealm")
-    if version < SCHEMA_VERSION:
-        return Check("ledger", False, f"{path}: schema version {version}, needs migrating to {SCHEMA_VERSION}",
-                     "run a command that writes to it once, such as `lifealm report`, to migrate it")
+    except LifealmError as exc:
+        return Check("ledger", False, exc.message, exc.hint or "")
+    except sqlite3.Error as exc:
+        error = ledger_error(exc, path)
+        return Check("ledger", False, error.message, error.hint or "")
     if integrity:
         return Check("ledger", False, f"{path}: integrity check failed: {'; '.join(integrity[:3])}",
-                     "restore the ledger from a backup")
+                     "run `lifealm check` for details; restore the ledger from a backup")
     if orphans:
         return Check("ledger", False, f"{path}: {len(orphans)} row(s) point at missing rows ({orphans[0]})",
                      "run `lifealm check` for details")

@@ -11,6 +11,7 @@ from typing import Any
 
 from lifealm.config_schema import MAIL, key_line
 from lifealm.errors import LifealmError
+from lifealm.finite import number_problem
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 MAIL_ENV = {key: option.env for key, option in MAIL.options.items() if option.env}  # [mail] key -> variable
@@ -78,6 +79,26 @@ class MailSettings:
         return f"{self.config_path}:{line} ({key})" if line else origin
 
 
+PASSWORD_FILE_LIMIT = 4096  # bytes: a password file holds one line; /dev/urandom must not be read forever
+
+
+def read_password_file(path: Path) -> str:
+    """The first line of a password file, read with a bound; ValueError (never quoting it) if it is not one.
+
+    Only the first line counts: editors and `echo` add a trailing newline.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(PASSWORD_FILE_LIMIT + 1)
+    first = data.split(b"\n", 1)[0].removesuffix(b"\r")
+    if len(data) > PASSWORD_FILE_LIMIT and b"\n" not in data:
+        raise ValueError(f"is longer than {PASSWORD_FILE_LIMIT} bytes without a line break; it should hold "
+                         "the password alone on its first line")
+    try:
+        return first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"is not UTF-8 text (at byte {exc.start} of its first line); save it as UTF-8") from None
+
+
 def _split_addresses(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(item).strip() for item in value if str(item).strip()]
@@ -130,7 +151,7 @@ def load_mail_settings(
     if "timeout" in raw:
         try:
             timeout = float(str(raw["timeout"]).strip())
-            if not 0 < timeout <= 3600:
+            if number_problem(timeout) is not None or not 0 < timeout <= 3600:
                 raise ValueError
         except ValueError:
             problems.append(f"{origin['timeout']}: timeout {raw['timeout']!r} is not a number of seconds (0-3600]")
@@ -142,11 +163,11 @@ def load_mail_settings(
     elif "password_file" in raw:
         path = Path(str(raw["password_file"])).expanduser()
         try:
-            # Only the first line counts: editors and `echo` add a trailing newline.
-            lines = path.read_text("utf-8").splitlines()
-            password = Secret(lines[0] if lines else "")
+            password = Secret(read_password_file(path))
         except OSError as exc:
             problems.append(f"{origin['password_file']}: cannot read the password file {path} ({exc.strerror})")
+        except ValueError as exc:
+            problems.append(f"{origin['password_file']}: the password file {path} {exc}")
     if password is not None and user is None:
         problems.append("a password is set but no user: set LIFEALM_SMTP_USER or `user` in [mail]")
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lifealm.atomic import make_dirs
 from lifealm.errors import LifealmError
 
 LOCK_NAME = "run.lock"
@@ -25,8 +26,18 @@ def run_lock(out_dir: Path, *, wait_seconds: float = 600.0, poll_seconds: float 
     flock is released by the kernel when the process dies, so a crashed run never leaves a stale lock behind.
     """
     path = lock_path(out_dir)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: it also holds the outbox
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if out_dir.is_symlink() and not out_dir.exists():
+        raise LifealmError(f"{out_dir}: a symbolic link to {os.readlink(out_dir)}, which does not exist; "
+                           "nothing was written.", hint="create the link's target directory, or point --out "
+                           "elsewhere")
+    try:
+        # Private, and so are the parents it creates (the output's own mode is set when the site is written).
+        make_dirs(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise LifealmError(f"{exc.filename or out_dir}: not a directory, so the output directory {out_dir} "
+                           "cannot be used.", hint="point --out (or LIFEALM_OUT / `out` in the config) at a "
+                           "directory, or at a path that does not exist yet") from None
     try:
         deadline = time.monotonic() + wait_seconds
         while True:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+import re
 import smtplib
 import socket
 import ssl
@@ -18,11 +21,64 @@ def _tls_context(mail: MailSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(mail.ca_file) if mail.ca_file else None)
 
 
+HIDDEN = "********"
+# An AUTH command echoed back by a server: whatever follows the mechanism is a credential.
+_AUTH_LINE = re.compile(r"(?i)\b(AUTH\s+[A-Z0-9_-]+)\s+\S+")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
+
+
+def _secret_bytes(mail: MailSettings) -> bytes:
+    # surrogateescape: a password from a non-UTF-8 environment goes to the server as the bytes it was given.
+    return mail.password.reveal().encode("utf-8", "surrogateescape") if mail.password is not None else b""
+
+
+def _user_bytes(mail: MailSettings) -> bytes:
+    return (mail.user or "").encode("utf-8", "surrogateescape")
+
+
+def _secret_forms(mail: MailSettings) -> list[str]:
+    """Every form the password can take on the wire or in an error: plain, escaped, base64 of PLAIN or LOGIN."""
+    password = _secret_bytes(mail)
+    if not password:
+        return []
+    plain_token = b"\0" + _user_bytes(mail) + b"\0" + password
+    forms = {
+        password.decode("utf-8", "replace"),
+        repr(password)[2:-1],  # how the bytes of a server reply print
+        base64.b64encode(password).decode("ascii"),  # AUTH LOGIN
+        base64.b64encode(plain_token).decode("ascii"),  # AUTH PLAIN
+        base64.b64encode(b"\0" + password).decode("ascii"),
+    }
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
 def _scrub(text: str, mail: MailSettings) -> str:
-    """Remove the password from any text that could reach the user, just in case a server echoes it."""
-    if mail.password is not None and mail.password.reveal():
-        text = text.replace(mail.password.reveal(), "********")
-    return text
+    """Remove the password, in every form it could take, from any text that could reach the user."""
+    if mail.password is None:
+        return text
+    text = _AUTH_LINE.sub(lambda m: f"{m.group(1)} {HIDDEN}", text)
+    for form in _secret_forms(mail):
+        text = text.replace(form, HIDDEN)
+    # A base64 run that decodes to something holding the password (a server echoing a slice of a token).
+    password = _secret_bytes(mail)
+
+    def hide_encoded(match: re.Match[str]) -> str:
+        try:
+            decoded = base64.b64decode(match.group(0) + "=" * (-len(match.group(0)) % 4))
+        except ValueError:
+            return match.group(0)
+        return HIDDEN if password in decoded else match.group(0)
+
+    return _BASE64_RUN.sub(hide_encoded, text)
+
+
+def _server_text(exc: BaseException) -> str:
+    """What the server or the library said, as text (a reply's bytes decoded, never their repr)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        raw = exc.smtp_error
+        reply = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return f"{exc.smtp_code} {reply}"
+    return str(exc)
 
 
 def _set_by(mail: MailSettings, *keys: str) -> str:
@@ -51,7 +107,7 @@ _KEYS_BEHIND: tuple[tuple[type[BaseException], tuple[str, ...]], ...] = (
 
 def _explain_without_origin(exc: BaseException, mail: MailSettings) -> LifealmError:
     where = f"SMTP server {mail.endpoint}"
-    detail = _scrub(str(exc), mail)
+    detail = _scrub(_server_text(exc), mail)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         raw = exc.smtp_error
         server_text = _scrub(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw), mail)
@@ -116,8 +172,7 @@ def smtp_session(mail: MailSettings) -> Iterator[smtplib.SMTP]:
             client.starttls(context=_tls_context(mail))
             client.ehlo()
         if mail.user is not None:
-            password = mail.password.reveal() if mail.password is not None else ""
-            client.login(mail.user, password)
+            _login(client, mail)
     except (OSError, smtplib.SMTPException) as exc:
         _close(client)
         raise _explain(exc, mail) from None  # `from None`: the chained traceback could carry server text
@@ -129,6 +184,41 @@ def smtp_session(mail: MailSettings) -> Iterator[smtplib.SMTP]:
         raise _explain(exc, mail) from None
     finally:
         _close(client, polite=finished)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _login(client: smtplib.SMTP, mail: MailSettings) -> None:
+    """AUTH PLAIN, LOGIN or CRAM-MD5 with the user and password sent as UTF-8, whatever characters they hold.
+
+    smtplib.login encodes the credentials as ASCII: a non-ASCII password raised a UnicodeEncodeError naming
+    one of its characters and its position.
+    """
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("the server does not offer AUTH (SMTP login)")
+    offered = client.esmtp_features["auth"].upper().split()
+    user, password = _user_bytes(mail), _secret_bytes(mail)
+    if "PLAIN" in offered:
+        token = _b64(b"\0" + user + b"\0" + password)
+        code, reply = client.docmd("AUTH", "PLAIN " + token)
+        if code == 334:  # a server that wants the credentials after an empty challenge
+            code, reply = client.docmd(token)
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", "LOGIN " + _b64(user))
+        if code == 334:
+            code, reply = client.docmd(_b64(password))
+    elif "CRAM-MD5" in offered:
+        code, reply = client.docmd("AUTH", "CRAM-MD5")
+        if code == 334:
+            digest = hmac.new(password, base64.b64decode(reply), "md5").hexdigest()
+            code, reply = client.docmd(_b64(user + b" " + digest.encode("ascii")))
+    else:
+        raise smtplib.SMTPNotSupportedError(f"the server offers no login method lifealm knows ({' '.join(offered)})")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _close(client: smtplib.SMTP | None, *, polite: bool = False) -> None:

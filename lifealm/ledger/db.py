@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from lifealm.atomic import make_dirs
 from lifealm.errors import LedgerError
+from lifealm.ledger.sqlite_errors import Failure, classify, ledger_error
 
 
 @dataclass(frozen=True)
@@ -70,23 +72,70 @@ def readonly_uri(path: Path) -> str:
     return path.resolve().as_uri() + "?mode=ro"
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+NOT_A_LEDGER_HINT = ("point --db or LIFEALM_DB at your lifealm ledger; only `lifealm init` (empty) and `lifealm demo` "
+                     "(example data) create one")
+
+
 def _check_is_ledger(path: Path) -> None:
+    """Refuse what is not a SQLite file before SQLite sees it: a 0-byte file is not a ledger either."""
     try:
         with path.open("rb") as handle:
-            header = handle.read(16)
+            header = handle.read(len(SQLITE_HEADER))
     except PermissionError as exc:
         raise LedgerError(f"{path}: cannot read the ledger ({exc.strerror}).",
                           hint=f"give your user read access: chmod u+r {path}") from exc
     except IsADirectoryError as exc:
         raise LedgerError(f"{path}: is a directory, not a ledger file.",
                           hint="point --db or LIFEALM_DB at the .db file") from exc
-    if header and header != b"SQLite format 3\x00":
-        raise LedgerError(f"{path}: this file is not a SQLite database.",
-                          hint="point --db or LIFEALM_DB at your lifealm ledger, or run `lifealm init`")
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot read the ledger ({exc.strerror}).",
+                          hint="point --db or LIFEALM_DB at your ledger file") from exc
+    if not header:
+        raise LedgerError(f"{path}: not a lifealm ledger (the file is empty).",
+                          hint="if an interrupted `lifealm init` left it, delete it and run `lifealm init` again; "
+                          "otherwise " + NOT_A_LEDGER_HINT)
+    if header != SQLITE_HEADER:
+        raise LedgerError(f"{path}: not a lifealm ledger (the file is not a SQLite database).",
+                          hint=NOT_A_LEDGER_HINT)
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _roll_back_hot_journal(path: Path) -> None:
+    """Let SQLite roll back an interrupted write's journal (what any read-write open does); nothing is lost."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()  # the first read rolls the hot journal back
+    finally:
+        conn.close()
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    if not readonly:
+        return _configure(sqlite3.connect(path))
+    conn = _configure(sqlite3.connect(readonly_uri(path), uri=True))
+    try:
+        schema_version(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        if classify(exc) is not Failure.HOT_JOURNAL or not _writable(path):
+            raise
+        # A read-only command meeting a killed import's journal recovers it as a read-write open would.
+        _roll_back_hot_journal(path)
+        conn = _configure(sqlite3.connect(readonly_uri(path), uri=True))
+    return conn
 
 
 def open_ledger(path: Path, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
-    """Open the ledger at `path`, migrating it to the current schema; refuse files that are not ledgers."""
+    """Open the ledger at `path`, migrating it to the current schema; refuse files that are not ledgers.
+
+    Only `create=True` (init, demo) makes a new ledger; an existing file that is empty, not SQLite, or SQLite
+    without lifealm's schema is "not a lifealm ledger" and is never migrated into an empty one.
+    """
+    created = False
     if not path.exists():
         if not create:
             raise LedgerError(
@@ -94,34 +143,41 @@ def open_ledger(path: Path, *, create: bool = False, readonly: bool = False) -> 
                 hint="create one with `lifealm init` (empty) or `lifealm demo` (example data), "
                 "or point --db / LIFEALM_DB at your ledger",
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Create the file ourselves so the ledger is private (0600) from its first byte, whatever the umask.
+        make_dirs(path.parent)  # owner-only, like the ledger (0600) from its first byte, whatever the umask
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        created = True
+    elif create and path.is_file() and path.stat().st_size == 0:
+        created = True  # init and demo may fill an empty file they made themselves (demo: its locked temp file)
     else:
         _check_is_ledger(path)
     try:
-        if readonly:
-            conn = sqlite3.connect(readonly_uri(path), uri=True)
-        else:
-            conn = sqlite3.connect(path)
-        _configure(conn)
-        version = schema_version(conn)
-        if not readonly:
-            migrate(conn, path)
-        elif version > SCHEMA_VERSION:
-            migrate(conn, path)  # raises the "written by a newer lifealm" error
-        elif version < SCHEMA_VERSION:
-            raise LedgerError(f"{path}: the ledger has schema version {version} and needs migrating.",
-                              hint="run a command that writes to it once, such as `lifealm report`, to migrate it")
+        conn = _connect(path, readonly=readonly)
+        try:
+            version = schema_version(conn)
+            if version == 0 and not created:
+                raise LedgerError(f"{path}: not a lifealm ledger (a SQLite database without lifealm's schema).",
+                                  hint=NOT_A_LEDGER_HINT)
+            if not readonly:
+                migrate(conn, path)
+            elif version > SCHEMA_VERSION:
+                migrate(conn, path)  # raises the "written by a newer lifealm" error
+            elif version < SCHEMA_VERSION:
+                raise LedgerError(f"{path}: the ledger has schema version {version} and needs migrating.",
+                                  hint="run a command that writes to it once, such as `lifealm report`, to "
+                                  "migrate it")
+        except BaseException:
+            conn.close()
+            raise
         return conn
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path}: cannot use the ledger: {exc}.",
-                          hint="run `lifealm check` to diagnose it, or restore it from a backup") from exc
-
-
+    except sqlite3.Error as exc:
+        raise ledger_error(exc, path, outcome="nothing was changed") from exc
 def create_ledger(path: Path) -> sqlite3.Connection:
     """Create an empty ledger at `path` (refuses to touch an existing file)."""
     if path.exists():
         raise LedgerError(f"{path}: a file already exists here.",
                           hint="choose another path with --db, or remove the file if you meant to start over")
-    return open_ledger(path, create=True)
+    try:
+        return open_ledger(path, create=True)
+    except BaseException:
+        path.unlink(missing_ok=True)  # a half-made ledger would be "not a lifealm ledger" to every later command
+        raise

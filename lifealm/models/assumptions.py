@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from lifealm.finite import number_problem
 
 DEFAULT_SEED = 42  # the one default random seed: the briefing's Monte Carlo, `simulate` and the demo
 
@@ -88,8 +89,8 @@ def _coerce(name: str, kind: Any, raw: object) -> object:
         if isinstance(raw, bool):
             raise ValueError("expected a number")
         value = float(str(raw).strip())
-        if not math.isfinite(value):
-            raise ValueError("expected a finite number")
+        if number_problem(value) is not None:
+            raise ValueError("expected a finite number (not NaN, infinite or subnormal)")
         return value
     text = str(raw).strip()
     if name == "base_currency" and (len(text) != 3 or not text.isalpha()):

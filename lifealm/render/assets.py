@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import vl_convert
 
-from lifealm.render.files import FileModes, write_atomic
+from lifealm.atomic import chmod_no_follow, make_dirs, write_atomic
+from lifealm.render.files import FileModes
 
 # The snippet the bundle ends with: expose the three libraries as globals for the page's classic scripts.
 _GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
@@ -31,9 +31,11 @@ def ensure_bundle(assets_dir: Path, modes: FileModes) -> Path:
     path = assets_dir / bundle_name()
     if path.exists():
         # A bundle from an earlier private run must become readable when this run shares its output (and back).
-        os.chmod(assets_dir, modes.directory)
-        os.chmod(path, modes.file)
+        # A symlinked assets/ or bundle is the user's own arrangement: its target's mode is never changed.
+        if not assets_dir.is_symlink():
+            chmod_no_follow(assets_dir, modes.directory)
+            chmod_no_follow(path, modes.file)
         return path
-    assets_dir.mkdir(mode=modes.directory, parents=True, exist_ok=True)
-    write_atomic(path, bundle_text().encode("utf-8"), modes)
+    make_dirs(assets_dir, modes.directory)
+    write_atomic(path, bundle_text().encode("utf-8"), modes.file)
     return path

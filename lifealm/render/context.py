@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifealm.charts.collect import ALLOCATION_BARS
+from lifealm.drawable import drawable_tree
 from lifealm.render.fixes import FINDING_FIX
 
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
@@ -109,7 +110,12 @@ def margin_word(doc: Mapping[str, Any]) -> str:
 
 
 def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Context shared by the screen page, the print page and the e-mail: the document and its labels."""
+    """Context shared by the screen and print pages: the document (its text made drawable) and its labels.
+
+    Ledger text enters the pages only here: every string of briefing.json passes through `drawable_tree`, so a
+    name edited in with another tool can neither break the PDF nor stall its layout (briefing.json keeps it).
+    """
+    doc = drawable_tree(doc)
     return {
         "b": doc,
         "currency": doc["base_currency"],

@@ -1,11 +1,12 @@
-"""File modes and atomic writes for generated output (owner-only by default: a briefing is private)."""
+"""File modes for generated output (owner-only by default: a briefing is private); atomic writes: lifealm.atomic."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from lifealm.atomic import reraise_with_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,24 +29,12 @@ class FileModes:
         return cls(file=0o666 & ~mask, directory=0o777 & ~mask)
 
 
-def write_atomic(path: Path, data: bytes, modes: FileModes) -> None:
-    """Write `data` to a temporary file beside `path`, fsync it, then rename it over `path`."""
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, modes.file)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def write_file(path: Path, data: bytes, modes: FileModes) -> None:
     """Write a file inside a directory that is not visible yet (no rename needed), with the right mode."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, modes.file)
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(data)
-    os.chmod(path, modes.file)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, modes.file)
+        with os.fdopen(fd, "wb") as stream:
+            os.fchmod(stream.fileno(), modes.file)  # exact whatever the umask, and never through a link
+            stream.write(data)
+    except OSError as exc:
+        reraise_with_path(exc, path)

@@ -54,8 +54,9 @@ def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: st
 
 def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
     """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images."""
-    shown, more = largest_holdings(doc["holdings"])
-    return render_template("print.html", **base_context(doc), medium="print", specs={}, svgs=svgs,
+    context = base_context(doc)
+    shown, more = largest_holdings(context["b"]["holdings"])
+    return render_template("print.html", **context, medium="print", specs={}, svgs=svgs,
                            print_holdings=shown, more_holdings=more)
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import json
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifealm.render.files import FileModes, write_atomic, write_file
+from lifealm.atomic import chmod_no_follow, make_dirs, write_atomic
+from lifealm.render.files import FileModes, write_file
 
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARCHIVE_PAGE = "archive.html"
@@ -31,12 +35,15 @@ class ArchiveEntry:
 def publish_day(out_dir: Path, day: str, files: Mapping[str, bytes], modes: FileModes) -> Path:
     """Write `files` (relative path → bytes) as `out_dir/day/` atomically; an older copy is replaced whole.
 
-    Everything is written into `out_dir/.build-DAY-*` first; only a complete directory is renamed to `day`,
-    so a failure at any point leaves the previous site exactly as it was.
+    Everything is written into `out_dir/.build-DAY-*` first; only a complete directory takes the place of `day`,
+    so a failure at any point leaves the previous site exactly as it was. The old and new directories are
+    swapped in one step (renameat2 RENAME_EXCHANGE), so a reader never finds `day` missing and a concurrent
+    publisher of the same day cannot make this one fail.
     """
     if not DAY_PATTERN.match(day):
         raise ValueError(f"not a YYYY-MM-DD day: {day!r}")
-    out_dir.mkdir(mode=modes.directory, parents=True, exist_ok=True)
+    make_dirs(out_dir, modes.directory)
+    chmod_no_follow(out_dir, modes.directory)  # the site's root follows this run's modes, like its files
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".build-{day}-"))
     try:
         os.chmod(staging, modes.directory)
@@ -44,19 +51,77 @@ def publish_day(out_dir: Path, day: str, files: Mapping[str, bytes], modes: File
             target = staging / relative
             if target.parent != staging:
                 target.parent.mkdir(mode=modes.directory, parents=True, exist_ok=True)
+                os.chmod(target.parent, modes.directory)
             write_file(target, files[relative], modes)
         final = out_dir / day
-        if final.exists():
-            trash = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".old-{day}-"))
-            os.replace(final, trash / day)
-            os.replace(staging, final)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(staging, final)
-    except BaseException:
+        _put_in_place(staging, final, out_dir)
+    finally:
+        # After a swap `staging` holds the replaced copy; after a plain rename it is gone.
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     return final
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Callable[..., int] = libc.renameat2
+    except (OSError, AttributeError):  # not Linux, or a libc older than glibc 2.28
+        return None
+    return function
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step; False when the system or file system cannot (then: two renames)."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    if code == errno.ENOENT and not b.exists():
+        raise FileNotFoundError(code, os.strerror(code), str(b))  # the caller renames instead
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _put_in_place(staging: Path, final: Path, out_dir: Path, attempts: int = 50) -> None:
+    """Make the complete `staging` directory become `final`, whatever another publisher does meanwhile."""
+    for _ in range(attempts):
+        if final.exists():
+            try:
+                if _exchange(staging, final):
+                    return
+            except FileNotFoundError:
+                continue  # `final` vanished (a publisher without RENAME_EXCHANGE): rename instead
+            # No atomic swap here: move the old copy aside, then rename (a reader may briefly miss the day).
+            trash = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".old-{final.name}-"))
+            try:
+                try:
+                    os.replace(final, trash / final.name)
+                except FileNotFoundError:
+                    continue  # another publisher moved it first
+                try:
+                    os.replace(staging, final)
+                    return
+                except OSError as exc:
+                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise
+            finally:
+                shutil.rmtree(trash, ignore_errors=True)
+            continue
+        try:
+            os.rename(staging, final)  # onto nothing (or an empty directory): atomic
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise  # another publisher created `final` first: swap with it on the next round
+    raise OSError(errno.EBUSY, "other processes kept replacing the day directory", str(final))
 
 
 def published_days(out_dir: Path) -> list[str]:
@@ -112,5 +177,5 @@ def remove_leftovers(out_dir: Path, *, older_than_seconds: float = 3600.0) -> No
 def write_page(out_dir: Path, name: str, html: str, modes: FileModes) -> Path:
     """Replace one top-level page (index.html, archive.html) atomically."""
     path = out_dir / name
-    write_atomic(path, html.encode("utf-8"), modes)
+    write_atomic(path, html.encode("utf-8"), modes.file)
     return path
