@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -67,8 +69,9 @@ def chmod_no_follow(path: Path, mode: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-    """Write `data` to a temporary file beside `path`, fsync it, then rename it over `path` (with `mode`).
+@contextmanager
+def atomic_file(path: Path, mode: int = PRIVATE_FILE) -> Iterator[BinaryIO]:
+    """A binary stream to a temporary file beside `path`; on a clean exit it is fsynced and renamed over `path`.
 
     A reader sees the old file or the new one, never half of one; a failure leaves no temporary file behind and
     the OSError names `path` (a full disk is reported as the disk holding that file).
@@ -80,7 +83,7 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), mode)
-            stream.write(data)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         try:
@@ -93,3 +96,9 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+    """Write `data` to `path` atomically (see `atomic_file`)."""
+    with atomic_file(path, mode) as stream:
+        stream.write(data)

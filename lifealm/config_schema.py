@@ -34,6 +34,15 @@ class Text(Option):
         return value
 
 
+class PathText(Text):
+    """A file or directory path: an empty string would silently mean the current directory, so it is refused."""
+
+    def validate(self, value: object) -> Any:
+        if not str(super().validate(value)).strip():
+            raise ValueError("must be a path, not empty (write \".\" for the current directory)")
+        return value
+
+
 class Whole(Option):
     def validate(self, value: object) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -160,8 +169,8 @@ UPDATE = Section("update", {
 SECTIONS = {section.name: section for section in (MAIL, ASSUMPTIONS, UPDATE)}
 
 TOP = Section("", {
-    "ledger": Text("the ledger file, like --db"),
-    "out": Text("the output directory, like --out"),
+    "ledger": PathText("the ledger file, like --db"),
+    "out": PathText("the output directory, like --out"),
     **{name: Table(name) for name in SECTIONS},
 })
 

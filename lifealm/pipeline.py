@@ -15,13 +15,14 @@ from types import MappingProxyType
 
 import numpy as np
 
+from lifealm.atomic import make_dirs
 from lifealm.charts.collect import chart_data
 from lifealm.errors import LifealmError
 from lifealm.ledger.check import integrity_problems, loans_without_thresholds
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import write_snapshot
-from lifealm.ledger.write import sqlite_failure
+from lifealm.ledger.sqlite_errors import Failure, classify
 from lifealm.models.briefing import Briefing, build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.findings import Finding, Severity
@@ -155,7 +156,7 @@ def record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> N
     try:
         write_snapshot(conn, briefing.snapshot)
     except sqlite3.Error as exc:
-        if sqlite_failure(exc) != "readonly":
+        if classify(exc) is not Failure.READONLY:
             raise
         raise LifealmError(
             f"{db}: the ledger is read-only, so the briefing's snapshot (its history point) cannot be recorded; "
@@ -214,7 +215,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         for chart_id, spec in specs.items():
             files[f"charts/{chart_id}.vl.json"] = pages.spec_json_text(spec).encode("utf-8")
         out = settings.out
-        out.mkdir(mode=modes.directory, parents=True, exist_ok=True)
+        make_dirs(out, modes.directory)
         assets.ensure_bundle(out / "assets", modes)
         day_dir = publish_day(out, day, files, modes)
         # An older as-of re-run must not replace the latest page, nor may a day after today become it.

@@ -102,3 +102,12 @@ def test_settings_do_not_import_the_delivery_layer() -> None:
     code = "import sys, lifealm.settings; print(any(m.startswith('lifealm.deliver') for m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_an_empty_out_or_ledger_path_is_refused_with_its_line(tmp_path: Path) -> None:
+    """`out = ""` would otherwise write the site into whatever directory the command runs in."""
+    config = tmp_path / "config.toml"
+    config.write_text('ledger = "ledger.db"\nout = ""\n', encoding="utf-8")
+    with pytest.raises(LifealmError) as caught:
+        load_settings(config=config, environ={})
+    assert f"{config}:2: out: must be a path, not empty" in str(caught.value)

@@ -10,7 +10,8 @@ import pytest
 
 from lifealm.errors import ImportValidationError, LedgerError, LifealmError
 from lifealm.ledger.db import create_ledger, open_ledger
-from lifealm.ledger.write import WriteResult, failed_write_error, sqlite_failure, write_rows
+from lifealm.ledger.sqlite_errors import Failure, classify
+from lifealm.ledger.write import WriteResult, failed_write_error, write_rows
 
 TODAY = date(2026, 6, 30)
 
@@ -90,16 +91,16 @@ def test_sqlite_failures_are_classified_by_their_code(tmp_path: Path) -> None:
     reader = open_ledger(db, readonly=True)
     with pytest.raises(sqlite3.OperationalError) as readonly:
         reader.execute("INSERT INTO assumptions VALUES ('mc_paths', '10')")
-    assert sqlite_failure(readonly.value) == "readonly"
+    assert classify(readonly.value) is Failure.READONLY
     assert "read-only" in str(failed_write_error(reader, readonly.value))
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     writer = sqlite3.connect(db, timeout=0)
     with pytest.raises(sqlite3.OperationalError) as busy:
         writer.execute("INSERT INTO assumptions VALUES ('mc_paths', '10')")
-    assert sqlite_failure(busy.value) == "busy"
+    assert classify(busy.value) is Failure.LOCKED
     error = failed_write_error(writer, busy.value)
-    assert isinstance(error, LedgerError) and "in use by another lifealm command" in str(error)
+    assert isinstance(error, LedgerError) and "locked by another process" in str(error)
     holder.execute("ROLLBACK")
     for conn in (reader, holder, writer):
         conn.close()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import io
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 
 import click
 
+from lifealm.atomic import atomic_file
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
@@ -81,13 +81,11 @@ def export_command(kind: str, output: Path | None, excel: bool, settings: Settin
             raise LifealmError(f"{output.parent}: no such directory for the export.",
                                hint="create the directory first, or choose another -o path")
         # Written beside the target, then renamed: an interrupted export never leaves half a file.
-        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                count = write_csv(conn, spec, out)
-            os.replace(temp, output)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+        with atomic_file(output) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            count = write_csv(conn, spec, out)
+            out.flush()
+            out.detach()  # atomic_file syncs and closes the file itself
         click.echo(f"Exported {count} {spec.name} row(s) to {output}.", err=True)
     finally:
         conn.close()

@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from lifealm.errors import ImportValidationError, LedgerError, LifealmError
+from lifealm.errors import ImportValidationError, LifealmError
 from lifealm.ledger.cells import CellError, parsers
 from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
+from lifealm.ledger.sqlite_errors import ledger_error
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 
 CHUNK = 20_000
@@ -69,34 +70,11 @@ def kind_by_name(name: str) -> Kind:
 
 # --- SQLite failures, classified by their result code (never by the wording of the message) ---
 
-def sqlite_failure(exc: sqlite3.Error) -> str:
-    """"full", "busy", "readonly" or "other" from the primary SQLite result code of `exc`."""
-    name = getattr(exc, "sqlite_errorname", None) or ""
-    if name.startswith("SQLITE_FULL"):
-        return "full"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return "busy"
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):  # CANTOPEN: no journal in a read-only directory
-        return "readonly"
-    return "other"
-
-
 def failed_write_error(conn: sqlite3.Connection, exc: sqlite3.Error) -> LifealmError:
-    """Say what a failed write means for the user: disk full, ledger busy or read-only."""
+    """Say what a failed write means for the user (disk full, ledger locked, read-only …), from SQLite's code."""
     row = conn.execute("PRAGMA database_list").fetchone()
     ledger = row[2] if row is not None and row[2] else "the ledger"
-    failure = sqlite_failure(exc)
-    if failure == "full":
-        return LedgerError(f"{ledger}: the disk is full (the ledger's or the temporary directory's); nothing was "
-                           "imported.", hint="free some space (or set TMPDIR to a roomier disk) and import again")
-    if failure == "busy":
-        return LedgerError(f"{ledger}: the ledger is in use by another lifealm command; nothing was imported.",
-                           hint="wait for it to finish and import again")
-    if failure == "readonly":
-        return LedgerError(f"{ledger}: the ledger is read-only; nothing was imported.",
-                           hint=f"make it writable (chmod u+w {ledger}) or import into another ledger with --db")
-    return LedgerError(f"{ledger}: the import failed ({exc}); nothing was imported.",
-                       hint="run `lifealm check` on the ledger, then import again")
+    return ledger_error(exc, ledger, outcome="nothing was imported")
 
 
 # --- validation: each value against its declared column, then the rules that span a row ---
@@ -335,7 +313,9 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
     try:
         return _write(conn, spec, rows, replace=replace, present=present, origin=origin,
                       problems=found, today=today or date.today())
-    except sqlite3.OperationalError as exc:
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, sqlite3.IntegrityError):
+            raise
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise failed_write_error(conn, exc) from exc
