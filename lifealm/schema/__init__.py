@@ -35,7 +35,12 @@ def _validator() -> jsonschema.protocols.Validator:
 def briefing_problems(doc: Any) -> list[str]:
     """Every way `doc` breaks the briefing.json contract, as `path: problem` lines; empty when it conforms."""
     problems = []
+    try:
+        json.dumps(doc, allow_nan=False)
+    except ValueError:  # JSON has no NaN or infinity, though a Python float passes the schema's "number"
+        problems.append("(document): holds NaN or infinity; the contract writes null and lists the path in non_finite")
     for error in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-        problems.append(f"{where or '(document)'}: {error.message}")
+        message = error.message if len(error.message) <= 300 else error.message[:300] + "…"
+        problems.append(f"{where or '(document)'}: {message}")
     return problems
