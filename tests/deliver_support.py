@@ -113,7 +113,7 @@ def sample_briefing(**overrides: Any) -> dict[str, Any]:
         "base_currency": "JPY",
         "status": "SAFE",
         "portfolio": {"value": 125_432_109.0, "unrealized_pnl": 20_000_000.0},
-        "margin": {"balance": 50_000_000.0, "ratio": 0.39862},
+        "margin": {"balance": 50_000_000.0, "ratio": 0.39862, "has_loan": True},
         "stress": {"max_survivable_drawdown": 0.52947},
         "cashflow": {"monthly": -123_456.0},
         "balance_sheet": {"net_worth": 160_987_654.0},

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from model_inputs import AS_OF, montecarlo_result, sample_inputs
+from model_inputs import AS_OF, MARGIN, STANDBY, montecarlo_result, sample_inputs
 
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
@@ -140,3 +140,18 @@ def test_findings_are_ordered_errors_first_and_serialized() -> None:
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     assert ("missing_price", "error") in codes and ("stale_price", "warning") in codes
     assert ("no_expenses", "warning") in codes and ("no_dividend_data", "info") in codes
+
+
+def test_has_a_loan_is_one_definition_for_the_json_the_charts_the_page_and_the_email() -> None:
+    from lifealm.charts.collect import chart_data
+    from lifealm.render.context import base_context
+    from lifealm.render.email_body import email_context
+
+    cases = ((sample_inputs(), True), (sample_inputs(loans=(STANDBY,)), False),
+             (sample_inputs(loans=(replace(MARGIN, balance=0.0), STANDBY)), False))  # a margin account, nothing owed
+    for inputs, expected in cases:
+        b = build_briefing(inputs)
+        doc = briefing_to_json(b)
+        assert b.margin.has_loan is expected and doc["margin"]["has_loan"] is expected
+        assert base_context(doc)["has_loan"] is expected and email_context(doc)["has_loan"] is expected
+        assert (chart_data(b).margin.max_survivable_drawdown is not None) is expected

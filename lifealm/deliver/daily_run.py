@@ -11,9 +11,10 @@ from typing import Protocol
 from lifealm.deliver.briefing_mail import Delivery, already_sent, briefing_missing, deliver_briefing
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.run_lock import run_lock
+from lifealm.models.margin import Status
 from lifealm.settings import Settings
 
-STATUS_ORDER = ("SAFE", "CAUTION", "DANGER")
+STATUS_ORDER = tuple(s.value for s in Status)  # least to most severe, as the enum declares them
 FAIL_ON_LEVELS = ("caution", "danger")
 EXIT_OK = 0
 EXIT_FAILURE = 1

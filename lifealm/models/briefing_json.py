@@ -73,7 +73,7 @@ def _sections(b: Briefing) -> dict[str, Any]:
                       "holdings_count": len(v.holdings)},
         "holdings": v.holdings,
         "margin": {
-            **_fields(m, drop=("thresholds", "secured_loans"), add=("ratio_infinite",)),
+            **_fields(m, drop=("thresholds", "secured_loans"), add=("ratio_infinite", "has_loan")),
             "thresholds": m.thresholds if m.thresholds is not None else dict.fromkeys(
                 ("freeze", "margin_call", "forced_liquidation", "target")),
             "loans": [_fields(loan, drop=("collateral_type",), freeze="freeze_pct", margin_call="margin_call_pct",

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lifealm.charts.collect import ALLOCATION_BARS
+from lifealm.charts.collect import ALLOCATION_BARS, by_size
+from lifealm.models.margin import Status
 
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
 PDF_HOLDINGS = 25
 
-STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger"}
+# Keyed by the Status enum (a StrEnum: its members look up as their strings too).
+STATUS_WORDS: dict[str, str] = {Status.SAFE: "Safe", Status.CAUTION: "Caution", Status.DANGER: "Danger"}
+_STATUS_CLASSES: dict[str, str] = {Status.SAFE: "good", Status.CAUTION: "warn", Status.DANGER: "bad"}
 
 ZONE_WORDS = {
     "SAFE": "safe",
@@ -65,7 +68,7 @@ CHART_CAPTIONS = {
 
 def status_class(status: str) -> str:
     """CSS class for a status: green, amber or red."""
-    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad"}.get(status, "warn")
+    return _STATUS_CLASSES.get(status, "warn")
 
 
 def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +83,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "change_labels": CHANGE_LABELS,
         "finding_text": FINDING_TEXT,
         "captions": CHART_CAPTIONS,
-        "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
+        "has_loan": bool(doc["margin"]["has_loan"]),
         "has_line": bool(doc["defense"]["credit_available"]),
     }
 
@@ -93,5 +96,5 @@ def largest_holdings(holdings: Sequence[Mapping[str, Any]], limit: int = PDF_HOL
     """
     if len(holdings) <= limit:
         return list(holdings), 0
-    ranked = sorted(holdings, key=lambda h: (h["value"] is not None, -(h["value"] or 0.0), str(h["ticker"])))
+    ranked = sorted(holdings, key=lambda h: by_size(h["value"], str(h["ticker"])))
     return ranked[:limit], len(holdings) - limit

@@ -12,11 +12,12 @@ from typing import Any
 
 import jinja2
 
+from lifealm.models.margin import Status
 from lifealm.render import filters
 from lifealm.render.context import CHANGE_LABELS, STATUS_WORDS
 
-STATUSES = ("SAFE", "CAUTION", "DANGER")
-_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c"}
+STATUSES = tuple(s.value for s in Status)
+_STATUS_COLOURS: dict[str, str] = {Status.SAFE: "#00a862", Status.CAUTION: "#c77c00", Status.DANGER: "#d42c2c"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "fire_ratio": _get(briefing, "fire.ratio"),
         "success_probability": _get(briefing, "montecarlo.success_probability"),
         "status_word": STATUS_WORDS[status],
-        "has_loan": bool(_get(briefing, "margin.balance")),
+        "has_loan": bool(_get(briefing, "margin.has_loan")),
         "line_drawdown": _get(briefing, "stress.line_buys.drawdown") if _get(briefing, "defense.credit_available")
         else None,
         "findings_count": len(findings) if isinstance(findings, list) else 0,
