@@ -13,7 +13,8 @@ TESTS = ROOT / "tests"
 # Each entry names the file and a word that file must contain, so the index cannot point at the wrong place.
 TESTED_IN: dict[str, tuple[str, str]] = {
     "errors": ("test_config_validation.py", "lifealm.errors"),
-    "pipeline": ("test_report_outputs.py", "lifealm.pipeline"),
+    "demo": ("test_ledger_demo.py", '"demo"'),
+    "simulate": ("test_montecarlo_cli.py", '"simulate"'),
     "settings": ("test_config_validation.py", "lifealm.settings"),
     "charts.collect": ("test_charts_scale.py", "lifealm.charts.collect"),
     "charts.inputs": ("test_charts_builders.py", "lifealm.charts.inputs"),
@@ -30,7 +31,12 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "deliver.run_lock": ("test_run_daily.py", "lifealm.deliver.run_lock"),
     "ledger.cells": ("test_import_bad_inputs.py", "negative-shares"),
     "ledger.check": ("test_ledger_db.py", '"check"'),
-    "ledger.columns": ("test_import_kinds.py", "lifealm.ledger.columns"),
+    "ledger.brokers.common": ("test_brokers.py", "lifealm.ledger.brokers.common"),
+    "ledger.brokers.rakuten_assets": ("test_brokers.py", "rakuten"),
+    "ledger.brokers.rakuten_dividends": ("test_brokers.py", '"rakuten-dividends"'),
+    "ledger.brokers.records": ("test_brokers.py", "read_broker_export"),
+    "ledger.brokers.sbi_holdings": ("test_brokers.py", "sbi"),
+    "ledger.brokers.sbi_portfolio": ("test_brokers.py", '"sbi-portfolio"'),
     "ledger.csv_export": ("test_import_property.py", "lifealm.ledger.csv_export"),
     "ledger.csv_import": ("test_import_kinds.py", "lifealm.ledger.csv_import"),
     "ledger.csv_read": ("test_import_bad_inputs.py", "cp932"),
@@ -60,6 +66,15 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "render.pages": ("test_render_answer.py", "lifealm.render.pages"),
     "render.pdf": ("test_pdf_briefing.py", "briefing.pdf"),
     "render.site": ("test_report_outputs.py", "lifealm.render.site"),
+    "update.chain": ("test_update_fetch.py", "lifealm.update.chain"),
+    "update.config": ("test_update_fx.py", "lifealm.update.config"),
+    "update.model": ("test_update_fx.py", "lifealm.update.model"),
+    "update.results": ("test_update_fetch.py", "UpdateResult"),
+    "update.sources.boj": ("test_update_fx.py", "lifealm.update.sources.boj"),
+    "update.sources.ecb": ("test_update_fx.py", "lifealm.update.sources.ecb"),
+    "update.sources.command": ("test_update_funds_commands.py", "lifealm.update.sources.command"),
+    "update.sources.common": ("test_update_property.py", "lifealm.update.sources"),
+    "update.sources.toushin": ("test_update_funds_commands.py", "lifealm.update.sources.toushin"),
 }
 
 
@@ -74,9 +89,10 @@ def _modules() -> list[str]:
 
 
 def _named_after(module: str) -> list[Path]:
-    """Test files named after `module`: test_<package>_<module>… (for models.montecarlo.x also test_montecarlo_x…)."""
+    """Test files named after `module`: test_<package>_<module>…; for a module two packages deep also without
+    the outer or the inner package (models.montecarlo.x: test_montecarlo_x…, update.sources.x: test_update_x…)."""
     parts = module.split(".")
-    keys = {"_".join(parts)} | ({"_".join(parts[1:])} if len(parts) > 2 else set())
+    keys = {"_".join(parts)} | ({"_".join(parts[1:]), f"{parts[0]}_{parts[-1]}"} if len(parts) > 2 else set())
     return [p for p in TESTS.glob("test_*.py") if any(p.stem == f"test_{k}" or p.stem.startswith(f"test_{k}_")
                                                      for k in keys)]
 
