@@ -17,4 +17,10 @@ env -u LIFEALM_CONFIG XDG_CONFIG_HOME="$work/config" \
 for f in index.html 2026-11-25/index.html 2026-11-25/briefing.pdf 2026-11-25/briefing.json; do
     [ -s "$work/site/$f" ] || { echo "wheel smoke test: $f missing" >&2; exit 1; }
 done
-echo "wheel smoke test: the installed wheel rendered a complete report"
+# the schema ships in the wheel and the report it rendered meets it
+"$work/venv/bin/python" -c 'import json, sys
+from lifealm.schema import briefing_problems
+problems = briefing_problems(json.load(open(sys.argv[1], encoding="utf-8")))
+sys.exit("wheel smoke test: briefing.json breaks the shipped schema: " + "; ".join(problems[:5]) if problems else 0)' \
+    "$work/site/2026-11-25/briefing.json"
+echo "wheel smoke test: the installed wheel rendered a complete report that meets the shipped schema"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_ledgers import demo_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from lifealm.charts import theme
 from lifealm.charts.builders import allocation
 from lifealm.charts.collect import ALLOCATION_BARS, allocation_slices, thin_history
 from lifealm.charts.inputs import AllocationSlice, HistoryPoint
-from lifealm.demo import build_demo
 from lifealm.pipeline import build_report
 from lifealm.render.context import PDF_HOLDINGS
 from lifealm.settings import load_settings
@@ -94,8 +94,7 @@ def test_allocation_chart_draws_the_others_bar_last() -> None:
 def grown_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo ledger with 40 more holdings and three years of daily snapshots, reported once."""
     root = tmp_path_factory.mktemp("grown")
-    db = root / "ledger.db"
-    build_demo(db, as_of=AS_OF)
+    db = demo_copy(root / "ledger.db", as_of=AS_OF)
     conn = sqlite3.connect(db)
     try:
         tickers = [f"G{n:03d}.T" for n in range(EXTRA_HOLDINGS)]

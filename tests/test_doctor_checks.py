@@ -7,7 +7,7 @@ from contextlib import closing
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from test_deliver_support import PASSWORD, USER, self_signed_certificate, server_tls_context, smtp_server
+from deliver_support import PASSWORD, USER, self_signed_certificate, server_tls_context, smtp_server
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli

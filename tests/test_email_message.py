@@ -6,9 +6,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from deliver_support import pdf_attachment, sample_briefing, sample_pdf
 from hypothesis import given
 from hypothesis import strategies as st
-from test_deliver_support import pdf_attachment, sample_briefing, sample_pdf
 
 from lifealm.deliver.briefing_mail import compose_message
 from lifealm.errors import LifealmError

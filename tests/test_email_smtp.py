@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_deliver_support import (
+from deliver_support import (
     PASSWORD,
     USER,
     free_port,

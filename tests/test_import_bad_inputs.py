@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
-from lifealm.demo import build_demo
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 
@@ -93,9 +93,7 @@ def _digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    build_demo(path, as_of=date(2025, 6, 30), seed=7)
-    return path
+    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=date(2025, 6, 30), seed=7)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
-from lifealm.demo import build_demo
 from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.csv_import import import_csv
@@ -29,9 +29,7 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    build_demo(path, as_of=AS_OF, seed=11)
-    return path
+    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=AS_OF, seed=11)
 
 
 @pytest.fixture

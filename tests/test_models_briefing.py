@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from model_inputs import AS_OF, MARGIN, STANDBY, montecarlo_result, sample_inputs
 
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.history import changes_since
-from lifealm.models.inputs import (
-    CashAccount,
-    Dividend,
-    Expense,
-    Holding,
-    Income,
-    LedgerInputs,
-    Loan,
-    PricePoint,
-    Snapshot,
-)
-from lifealm.models.montecarlo.result import MonteCarloResult, Percentiles, YearCount, YearPercentiles
+from lifealm.models.inputs import PricePoint, Snapshot
 from lifealm.models.montecarlo.summary import result_to_dict
-
-AS_OF = date(2026, 11, 24)
 
 SPEC_KEYS = (
     "as_of", "status", "portfolio.value", "portfolio.unrealized_pnl", "holdings[].ticker", "holdings[].value",
@@ -58,36 +46,8 @@ def lookup(doc: Any, dotted: str) -> list[Any]:
     return values
 
 
-def demo_inputs(**changes: Any) -> LedgerInputs:
-    base = LedgerInputs(
-        as_of=AS_OF,
-        holdings=(Holding("A", "a", 15_000, 60_000_000.0), Holding("B", "b", 50_000, 30_000_000.0),
-                  Holding("LATE", "late", 100, 10_000.0)),
-        prices=(PricePoint("A", AS_OF, 5_000.0), PricePoint("B", AS_OF, 1_000.0),
-                PricePoint("LATE", AS_OF - timedelta(days=2), 500.0)),
-        dividends=(Dividend("A", AS_OF - timedelta(days=40), 78.0), Dividend("B", AS_OF - timedelta(days=40), 24.0)),
-        loans=(Loan("margin", 50_000_000.0, 0.02, "portfolio", 0.60, 0.70, 0.85),
-               Loan("standby", 0.0, 0.03, None, credit_limit=10_000_000.0)),
-        cash_accounts=(CashAccount("bank", 4_500_000.0),),
-        expenses=(Expense("living", 800_000.0),),
-        income=(Income("side work", 1_000_000.0, "side", -0.05),),
-    )
-    return replace(base, **changes)
-
-
-def montecarlo_result(p: float) -> MonteCarloResult:
-    pct = Percentiles(1.0, 2.0, 3.0, 4.0, 5.0)
-    return MonteCarloResult(
-        success_probability=p, standard_error=0.002, success_definition="spending_sustained", engine="parametric",
-        steps="annual", spending_rule="plan", paths=10_000, years=2, seed=42, real=True,
-        net_worth=(YearPercentiles(0, pct), YearPercentiles(1, pct)), terminal_wealth=pct,
-        failure_years=(YearCount(2, 12),), margin_call_probability=0.1, forced_liquidation_probability=0.05,
-        first_margin_call_years=(), first_forced_liquidation_years=(),
-    )
-
-
 def test_every_spec_key_is_present_and_strict_json_succeeds() -> None:
-    doc = briefing_to_json(build_briefing(demo_inputs()))
+    doc = briefing_to_json(build_briefing(sample_inputs()))
     for key in SPEC_KEYS:
         lookup(doc, key)
     text = json.dumps(doc, allow_nan=False, ensure_ascii=False)
@@ -103,22 +63,22 @@ def test_every_spec_key_is_present_and_strict_json_succeeds() -> None:
 
 def test_survives_is_a_real_boolean() -> None:
     # The series printed an empty string in both cases.
-    ladder = briefing_to_json(build_briefing(demo_inputs()))["stress"]["ladder"]
+    ladder = briefing_to_json(build_briefing(sample_inputs()))["stress"]["ladder"]
     assert {type(row["survives"]) for row in ladder} == {bool}
     assert any(row["survives"] for row in ladder) and not all(row["survives"] for row in ladder)
     assert [row["zone"] for row in ladder][-1] == "FORCED_LIQUIDATION"
 
 
 def test_key_order_is_deterministic() -> None:
-    a = json.dumps(briefing_to_json(build_briefing(demo_inputs())), allow_nan=False)
-    b = json.dumps(briefing_to_json(build_briefing(demo_inputs())), allow_nan=False)
+    a = json.dumps(briefing_to_json(build_briefing(sample_inputs())), allow_nan=False)
+    b = json.dumps(briefing_to_json(build_briefing(sample_inputs())), allow_nan=False)
     assert a == b
-    doc = briefing_to_json(build_briefing(demo_inputs()))
+    doc = briefing_to_json(build_briefing(sample_inputs()))
     assert list(doc)[:4] == ["schema_version", "as_of", "base_currency", "status"]
 
 
 def test_infinite_ratio_becomes_null_and_is_declared() -> None:
-    doc = briefing_to_json(build_briefing(demo_inputs(holdings=(), prices=())))
+    doc = briefing_to_json(build_briefing(sample_inputs(holdings=(), prices=())))
     json.dumps(doc, allow_nan=False)
     assert doc["margin"]["ratio"] is None and doc["margin"]["ratio_infinite"] is True
     assert "margin.ratio" in doc["non_finite"]
@@ -131,7 +91,7 @@ def test_infinite_ratio_becomes_null_and_is_declared() -> None:
 
 def test_montecarlo_section_has_the_shape_lifealm_simulate_prints() -> None:
     result = montecarlo_result(0.94)
-    doc = briefing_to_json(build_briefing(demo_inputs(), montecarlo=result))
+    doc = briefing_to_json(build_briefing(sample_inputs(), montecarlo=result))
     mc = doc["montecarlo"]
     assert {k: v for k, v in mc.items() if k != "ran"} == result_to_dict(result)
     assert mc["ran"] is True and mc["success_probability"] == 0.94
@@ -145,7 +105,7 @@ def test_history_lists_status_change_first_and_the_series() -> None:
     earlier = Snapshot(AS_OF - timedelta(days=2), "DANGER", 80e6, 1e6, 50e6, 0.625, 40e6, 0.0, 0.2, 0.3, 0.5)
     previous = Snapshot(AS_OF - timedelta(days=1), "CAUTION", 100e6, 4.5e6, 50e6, 0.5, 60e6, 1.0, 0.3, 0.4, None)
     later = Snapshot(AS_OF + timedelta(days=1), "SAFE", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None)
-    b = build_briefing(demo_inputs(snapshots=(previous, later, earlier)))
+    b = build_briefing(sample_inputs(snapshots=(previous, later, earlier)))
     assert b.history.previous_date == previous.snapshot_date
     assert [s.snapshot_date for s in b.history.series] == [earlier.snapshot_date, previous.snapshot_date, AS_OF]
     first = b.history.changes[0]
@@ -169,16 +129,31 @@ def test_changes_since_marks_unchanged_fields_and_unknown_deltas() -> None:
 
 
 def test_first_briefing_has_no_changes() -> None:
-    b = build_briefing(demo_inputs())
+    b = build_briefing(sample_inputs())
     assert b.history.previous_date is None and b.history.changes == ()
     assert b.history.series == (b.snapshot,)
 
 
 def test_findings_are_ordered_errors_first_and_serialized() -> None:
-    b = build_briefing(demo_inputs(prices=(PricePoint("A", AS_OF - timedelta(days=20), 5_000.0),),
+    b = build_briefing(sample_inputs(prices=(PricePoint("A", AS_OF - timedelta(days=20), 5_000.0),),
                                    expenses=()))
     codes = [(f["code"], f["severity"]) for f in briefing_to_json(b)["findings"]]
     severities = [s for _, s in codes]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     assert ("missing_price", "error") in codes and ("stale_price", "warning") in codes
     assert ("no_expenses", "error") in codes and ("no_dividend_data", "info") in codes
+
+
+def test_has_a_loan_is_one_definition_for_the_json_the_charts_the_page_and_the_email() -> None:
+    from lifealm.charts.collect import chart_data
+    from lifealm.render.context import base_context
+    from lifealm.render.email_body import email_context
+
+    cases = ((sample_inputs(), True), (sample_inputs(loans=(STANDBY,)), False),
+             (sample_inputs(loans=(replace(MARGIN, balance=0.0), STANDBY)), False))  # a margin account, nothing owed
+    for inputs, expected in cases:
+        b = build_briefing(inputs)
+        doc = briefing_to_json(b)
+        assert b.margin.has_loan is expected and doc["margin"]["has_loan"] is expected
+        assert base_context(doc)["has_loan"] is expected and email_context(doc)["has_loan"] is expected
+        assert (chart_data(b).margin.max_survivable_drawdown is not None) is expected

@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_inputs import ledger_inputs, position
 
 from lifealm.models.briefing import build_briefing
 from lifealm.models.findings import Severity
-from lifealm.models.inputs import CashAccount, Expense, FxRate, Holding, LedgerInputs, Loan, OtherAsset, PricePoint
+from lifealm.models.inputs import CashAccount, Expense, FxRate, LedgerInputs, Loan, OtherAsset
 from lifealm.models.margin import Status, Zone, combined_thresholds
 
 AS_OF = date(2026, 11, 24)
@@ -20,10 +21,9 @@ V, L = 125_000_000.0, 50_000_000.0
 
 
 def inputs(loans: tuple[Loan, ...], cash: tuple[CashAccount, ...] = (), value: float = V) -> LedgerInputs:
-    holdings = (Holding("CORE", "core", 1, 60_000_000.0),) if value > 0 else ()
-    prices = (PricePoint("CORE", AS_OF, value),) if value > 0 else ()
-    return LedgerInputs(as_of=AS_OF, holdings=holdings, prices=prices, loans=loans, cash_accounts=cash,
-                        fx_rates=(FxRate("USD", AS_OF, 150.0),), expenses=(Expense("living", 300_000.0),))
+    held = [position("CORE", 1, value, 60_000_000.0)] if value > 0 else []
+    return ledger_inputs(*held, as_of=AS_OF, loans=loans, cash_accounts=cash, fx_rates=(FxRate("USD", AS_OF, 150.0),),
+                         expenses=(Expense("living", 300_000.0),))
 
 
 MARGIN = Loan("margin", L, 0.02, "portfolio", 0.60, 0.70, 0.85)

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_inputs import ledger_inputs, position
 
 from lifealm.models.briefing import build_briefing
-from lifealm.models.inputs import CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint
+from lifealm.models.inputs import CashAccount, Expense, LedgerInputs, Loan
 from lifealm.models.margin import Status, Thresholds, Zone, margin_position
 from lifealm.models.stress import (
     drawdown_steps,
@@ -30,10 +31,9 @@ def series_inputs(cash: float = 4_500_000.0, line_limit: float | None = 10_000_0
     loans = [Loan("margin", L, 0.02, "portfolio", 0.60, 0.70, 0.85)]
     if line_limit is not None:
         loans.append(Loan("standby", 0.0, 0.03, None, credit_limit=line_limit))
-    return LedgerInputs(
+    return ledger_inputs(
+        position("CORE", 25_000, 5_000.0, 60_000_000.0),  # 25,000 × ¥5,000 = ¥125M
         as_of=AS_OF,
-        holdings=(Holding("CORE", "core", 25_000, 60_000_000.0),),
-        prices=(PricePoint("CORE", AS_OF, 5_000.0),),  # 25,000 × ¥5,000 = ¥125M
         loans=tuple(loans),
         cash_accounts=(CashAccount("bank", cash),),
         expenses=(Expense("living", 800_000.0),),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
 
@@ -50,8 +52,7 @@ def test_parametric_run_is_reproducible_by_seed() -> None:
 
 def test_ledger_plan_is_the_default(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
-    built = CliRunner().invoke(cli, ["demo", "--db", str(db), "--as-of", AS_OF])
-    assert built.exit_code == 0, built.output
+    demo_copy(db, as_of=date.fromisoformat(AS_OF))
     code, out = _run("--db", str(db), "--as-of", AS_OF, "--paths", "500", "--loan", "60000000",
                      "--credit-line", "20000000")
     assert code == 0, out

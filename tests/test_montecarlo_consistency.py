@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_inputs import ledger_inputs, position
 from numpy.typing import NDArray
 
 from lifealm.cli import _register, cli
 from lifealm.models.assumptions import Assumptions
-from lifealm.models.inputs import Dividend, Expense, Holding, LedgerInputs, Loan, PricePoint
+from lifealm.models.inputs import Dividend, Expense, LedgerInputs, Loan
 from lifealm.models.montecarlo.config import Household, MarketModel, classic
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import ReturnHistory
@@ -30,13 +32,10 @@ AS_OF = date(2026, 6, 30)
 
 
 def _inputs(loans: tuple[Loan, ...] = (), *, priced_b: bool = True) -> LedgerInputs:
-    prices = [PricePoint("A", date(2026, 6, 29), 1_000.0)]
-    if priced_b:
-        prices.append(PricePoint("B", date(2026, 6, 29), 50.0))
-    return LedgerInputs(
+    return ledger_inputs(
+        position("A", 1000, 1_000.0, 500_000.0, name="A Corp", on=date(2026, 6, 29)),
+        position("B", 2000, 50.0 if priced_b else None, 80_000.0, name="B Corp", on=date(2026, 6, 29)),
         as_of=AS_OF,
-        holdings=(Holding("A", "A Corp", 1000, 500_000.0), Holding("B", "B Corp", 2000, 80_000.0)),
-        prices=tuple(prices),
         dividends=(Dividend("A", date(2026, 3, 1), 30.0), Dividend("B", date(2026, 3, 1), 5.0)),
         loans=loans,
         expenses=(Expense("food", 30_000.0),),
@@ -130,8 +129,7 @@ def test_the_funding_order_is_a_command_line_choice() -> None:
 
 def test_simulate_lists_the_ledgers_findings(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
-    built = CliRunner().invoke(cli, ["demo", "--db", str(db), "--as-of", "2026-06-30"])
-    assert built.exit_code == 0, built.output
+    demo_copy(db, as_of=AS_OF)
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("INSERT INTO holdings (ticker, name, shares) VALUES ('NOPRICE', 'Unpriced Co', 100)")

@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from model_inputs import ledger_inputs, position
 
 from lifealm.models.assumptions import Assumptions
 from lifealm.models.inputs import (
@@ -14,7 +15,6 @@ from lifealm.models.inputs import (
     Dividend,
     Expense,
     FxRate,
-    Holding,
     Income,
     LedgerInputs,
     Loan,
@@ -28,12 +28,11 @@ AS_OF = date(2026, 6, 30)
 
 
 def _inputs(**assumption_changes: object) -> LedgerInputs:
-    return LedgerInputs(
+    return ledger_inputs(
+        position("A", 1000, 1_000.0, 500_000.0, name="A Corp", on=date(2026, 6, 29), dividend_growth=0.04),
+        position("B", 10, 100.0, 1_000.0, name="B Inc", on=date(2026, 6, 30), currency="USD", dividend_growth=None),
         as_of=AS_OF,
-        holdings=(Holding("A", "A Corp", 1000, 500_000.0, dividend_growth=0.04),
-                  Holding("B", "B Inc", 10, 1_000.0, currency="USD", dividend_growth=None)),
-        prices=(PricePoint("A", date(2026, 6, 29), 1_000.0), PricePoint("A", date(2026, 5, 1), 900.0),
-                PricePoint("B", date(2026, 6, 30), 100.0)),
+        prices=(PricePoint("A", date(2026, 5, 1), 900.0),),  # an older close: the latest one counts
         fx_rates=(FxRate("USD", date(2026, 6, 30), 150.0),),
         dividends=(Dividend("A", date(2025, 9, 1), 20.0), Dividend("A", date(2026, 3, 1), 20.0),
                    Dividend("A", date(2025, 3, 1), 99.0),  # older than twelve months: not counted

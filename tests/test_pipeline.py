@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 import lifealm.cli.ledger_cmds
 import lifealm.cli.report_cmd
 import lifealm.cli.simulate_cmd  # noqa: F401 - importing registers the commands
 from lifealm.cli import cli
-from lifealm.demo import build_demo
 from lifealm.pipeline import check_ledger, load_model_inputs
 from lifealm.settings import load_settings
 
@@ -24,9 +24,7 @@ LATER = AS_OF + timedelta(days=10)  # ten days on, every close is ten days old
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("pipeline") / "ledger.db"
-    build_demo(db, as_of=AS_OF)
-    return db
+    return demo_copy(tmp_path_factory.mktemp("pipeline") / "ledger.db", as_of=AS_OF)
 
 
 def _config(folder: Path, text: str) -> Path:

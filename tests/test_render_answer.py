@@ -76,7 +76,7 @@ def test_danger_already_past_a_threshold(published: tuple[dict[str, Any], dict[s
 
 def test_no_margin_loan(published: tuple[dict[str, Any], dict[str, Any]]) -> None:
     doc, specs = copy.deepcopy(published[0]), published[1]
-    doc["margin"]["balance"] = 0.0
+    doc["margin"]["balance"], doc["margin"]["has_loan"] = 0.0, False  # as the model writes a repaid loan
     sentence, _ = _sentence(doc, specs)
     assert sentence.endswith("there is no margin loan, so no market fall can force a sale.")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from briefing_contract import stand_in
 from click.testing import CliRunner
 from conftest import HOSTILE_NAME, REPORT_DAY
 
@@ -216,6 +217,8 @@ def test_archive_index_reads_each_day_once_and_forgets_removed_days(tmp_path: Pa
     from lifealm.render.site import archive_entries, publish_day, write_page
 
     modes = FileModes.private()
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):  # partial documents: only the status is read here
+        stand_in(tmp_path / day / "briefing.json")
     for day, status in (("2026-01-01", "SAFE"), ("2026-01-02", "DANGER")):
         publish_day(tmp_path, day, {"briefing.json": json.dumps({"status": status}).encode()}, modes)
     entries = archive_entries(tmp_path, day="2026-01-02", status="DANGER")

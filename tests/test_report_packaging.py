@@ -36,6 +36,7 @@ def test_the_wheel_contains_the_templates(tmp_path: Path) -> None:
                     str(tmp_path), str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("lifealm-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    assert "lifealm/schema/briefing.schema.json" in names
     for path in (ROOT / "templates").rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts:
             assert "lifealm/templates/" + path.relative_to(ROOT / "templates").as_posix() in names, path

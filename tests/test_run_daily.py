@@ -8,11 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_deliver_support import smtp_server
+from deliver_support import smtp_server
+from demo_ledgers import demo_copy
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli
@@ -36,8 +38,7 @@ def demo(tmp_path: Path) -> tuple[Path, Path]:
     ledger = tmp_path / "ledger.db"
     config = tmp_path / "config.toml"
     config.write_text(f'ledger = "{ledger}"\n\n[assumptions]\nmc_paths = 200\n', "utf-8")
-    subprocess.run([*LIFEALM, "demo", "--db", str(ledger), "--as-of", AS_OF], check=True, capture_output=True,
-                   env=_clean_env())
+    demo_copy(ledger, as_of=date.fromisoformat(AS_OF))  # what `lifealm demo --as-of AS_OF` writes
     return ledger, config
 
 

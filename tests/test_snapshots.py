@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from model_inputs import ledger_inputs, position
 
 from lifealm.errors import LedgerError
 from lifealm.ledger.db import create_ledger, open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.ledger.snapshots import read_snapshots, write_snapshot
 from lifealm.models.briefing import build_briefing
-from lifealm.models.inputs import CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint, Snapshot
+from lifealm.models.inputs import CashAccount, Expense, Loan, PricePoint, Snapshot
 
 DAY = date(2026, 11, 24)
 
@@ -63,8 +64,8 @@ def test_infinite_ratio_is_stored_as_null_and_nan_money_is_refused(ledger_path: 
 
 def test_briefing_snapshot_round_trip_feeds_the_next_days_history(ledger_path: Path) -> None:
     conn = create_ledger(ledger_path)
-    day1 = LedgerInputs(
-        as_of=DAY, holdings=(Holding("A", "a", 25_000, 1e8),), prices=(PricePoint("A", DAY, 5_000.0),),
+    day1 = ledger_inputs(
+        position("A", 25_000, 5_000.0, 1e8, on=DAY), as_of=DAY,
         loans=(Loan("margin", 50e6, 0.02, "portfolio", 0.6, 0.7, 0.85),), cash_accounts=(CashAccount("bank", 1e6),),
         expenses=(Expense("living", 500_000.0),),
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_trust_support import FIELD_TAGS, PAYLOADS, SHOWN_FIELDS, TrustSite, stored_values, trust_site
+from trust_support import FIELD_TAGS, PAYLOADS, SHOWN_FIELDS, TrustSite, stored_values, trust_site
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

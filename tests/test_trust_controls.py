@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
-from lifealm.demo import build_demo
 
 AS_OF = date(2025, 12, 31)
 # Set the terminal title, then clear the screen: harmless as data, hostile when printed to a terminal.
@@ -19,9 +19,7 @@ ESCAPES = "\x1b]0;owned\x07\x1b[2J"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("controls") / "demo.db"
-    build_demo(path, as_of=AS_OF)
-    return path
+    return demo_copy(tmp_path_factory.mktemp("controls") / "demo.db", as_of=AS_OF)
 
 
 def _invoke(*args: str) -> tuple[int, str]:

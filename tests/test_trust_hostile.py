@@ -1,7 +1,7 @@
 """Hostile text in every user-controlled text field stays text: ledger, briefing.json, HTML, charts, PDF, e-mail.
 
 The ledger is filled through real `lifealm import` CSV files and reported by the real `lifealm report` and
-`lifealm email --dry-run` (built once, in test_trust_support.trust_site()).
+`lifealm email --dry-run` (built once, in trust_support.trust_site()).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_trust_support import DAY, FIELD_TAGS, PAYLOADS, SHOWN_FIELDS, TrustSite, stored_values, trust_site
+from trust_support import DAY, FIELD_TAGS, PAYLOADS, SHOWN_FIELDS, TrustSite, stored_values, trust_site
 
 from lifealm.cli import _register, cli
 

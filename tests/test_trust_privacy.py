@@ -1,6 +1,6 @@
 """Privacy: the report runs with no network at all, everything lifealm writes is owner-only, logs hold no ledger data.
 
-The report and the e-mail dry run are real `python -m lifealm` processes (test_trust_support.trust_site()) with a
+The report and the e-mail dry run are real `python -m lifealm` processes (trust_support.trust_site()) with a
 sitecustomize that refuses and records every socket call, inside a network namespace with no interface when the
 system allows one, and with umask 022 so that owner-only files can only come from lifealm itself.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_trust_support import (
+from trust_support import (
     DAY,
     MARKER_NAME,
     MARKER_TICKER,
@@ -118,7 +118,7 @@ def test_import_and_doctor_output_carry_no_ledger_contents(built: TrustSite, tmp
 @pytest.mark.slow  # a second full report (about 5 s); the report's and the e-mail's own output are checked above
 def test_run_log_carries_no_ledger_contents(tmp_path: Path) -> None:
     """`lifealm run` on a small ledger full of markers: its log line (stderr) and stdout name none of them."""
-    from test_trust_support import MARKER_CASH, MARKER_CASH_NAME, MARKER_SHARES
+    from trust_support import MARKER_CASH, MARKER_CASH_NAME, MARKER_SHARES
 
     db = tmp_path / "ledger.db"
     _register()

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_ledgers import demo_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifealm.charts.collect import chart_data
-from lifealm.demo import build_demo
 from lifealm.drawable import drawable_text
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
@@ -62,8 +62,7 @@ class Structure(HTMLParser):
 
 @pytest.fixture(scope="module")
 def page_parts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    db: Path = tmp_path_factory.mktemp("property") / "demo.db"
-    build_demo(db, as_of=AS_OF)
+    db: Path = demo_copy(tmp_path_factory.mktemp("property") / "demo.db", as_of=AS_OF)
     conn = open_ledger(db, readonly=True)
     try:
         briefing = build_briefing(load_inputs(conn, AS_OF), montecarlo=None)

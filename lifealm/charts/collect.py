@@ -45,9 +45,15 @@ def thin_history(points: tuple[HistoryPoint, ...], as_of: date) -> tuple[History
     return tuple(kept)
 
 
+def by_size(value: float | None, ticker: str) -> tuple[bool, float, str]:
+    """The one order of "the largest holdings" (chart bars, the page's capped table): holdings that could not be
+    valued first (a data problem the reader must see), then the largest value, ties by ticker."""
+    return (value is not None, -(value or 0.0), ticker)
+
+
 def allocation_slices(holdings: list[AllocationSlice], bars: int = ALLOCATION_BARS) -> tuple[AllocationSlice, ...]:
     """The largest `bars` holdings, largest first, then one slice summing all the others (if more than one)."""
-    ordered = sorted(holdings, key=lambda s: (-s.value, s.ticker))
+    ordered = sorted(holdings, key=lambda s: by_size(s.value, s.ticker))
     if len(ordered) <= bars + 1:  # one "1 others" bar would hide a holding to save no space
         return tuple(ordered)
     rest = ordered[bars:]
@@ -68,7 +74,7 @@ def chart_data(b: Briefing) -> ChartData:
         )
         for s in b.stress.ladder
     )
-    has_loan = b.margin.balance > 0 and t is not None
+    has_loan = b.margin.has_loan
     margin = MarginView(
         ratio=_finite(b.margin.ratio) if has_loan else None,
         freeze=t.freeze if t else None,

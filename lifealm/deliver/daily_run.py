@@ -11,10 +11,12 @@ from typing import Protocol
 from lifealm.deliver.briefing_mail import Delivery, already_sent, briefing_missing, deliver_briefing
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.deliver.run_lock import run_lock
+from lifealm.models.margin import Status
 from lifealm.settings import Settings
 
-STATUS_ORDER = ("SAFE", "CAUTION", "DANGER")
-NO_DATA = "NO DATA"  # the ledger could not answer: always a failure, whatever --fail-on says
+# The ladder --fail-on reads, least to most severe; NO DATA is not on it: always a failure, whatever --fail-on says.
+STATUS_ORDER = tuple(s.value for s in Status if s is not Status.NO_DATA)
+NO_DATA = Status.NO_DATA.value
 FAIL_ON_LEVELS = ("caution", "danger")
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -27,7 +27,7 @@ class Zone(StrEnum):
 
 
 class Status(StrEnum):
-    """The headline answer to "Am I safe?"."""
+    """The headline answer to "Am I safe?", declared from least to most severe (the order `run --fail-on` uses)."""
 
     SAFE = "SAFE"
     CAUTION = "CAUTION"
@@ -59,6 +59,11 @@ class MarginPosition:
     @property
     def ratio_infinite(self) -> bool:
         return math.isinf(self.ratio)
+
+    @property
+    def has_loan(self) -> bool:
+        """Something is drawn on a secured loan: the one test the charts, the page and the e-mail share."""
+        return self.balance > 0 and self.thresholds is not None
 
 
 def secured_loans(loans: Iterable[Loan]) -> tuple[Loan, ...]:

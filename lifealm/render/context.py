@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lifealm.charts.collect import ALLOCATION_BARS
+from lifealm.charts.collect import ALLOCATION_BARS, by_size
 from lifealm.drawable import drawable_tree
+from lifealm.models.margin import Status
 from lifealm.render.fixes import FINDING_FIX
 
 # The PDF lists this many of the largest holdings when there are more; the HTML and briefing.json list all.
 PDF_HOLDINGS = 25
 
-STATUS_WORDS = {"SAFE": "Safe", "CAUTION": "Caution", "DANGER": "Danger", "NO DATA": "No data"}
+# Keyed by the Status enum (a StrEnum: its members look up as their strings too).
+STATUS_WORDS: dict[str, str] = {Status.SAFE: "Safe", Status.CAUTION: "Caution", Status.DANGER: "Danger",
+                                Status.NO_DATA: "No data"}
+_STATUS_CLASSES: dict[str, str] = {Status.SAFE: "good", Status.CAUTION: "warn", Status.DANGER: "bad",
+                                   Status.NO_DATA: "nodata"}
 
 # Why the ledger cannot answer (briefing.json's `missing`), and how to add what is missing.
 NO_DATA_TEXT = {
@@ -94,7 +99,7 @@ CHART_CAPTIONS = {
 
 def status_class(status: str) -> str:
     """CSS class for a status: green, amber or red."""
-    return {"SAFE": "good", "CAUTION": "warn", "DANGER": "bad", "NO DATA": "nodata"}.get(status, "warn")
+    return _STATUS_CLASSES.get(status, "warn")
 
 
 def margin_word(doc: Mapping[str, Any]) -> str:
@@ -129,7 +134,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "finding_fix": FINDING_FIX,
         "no_data_text": NO_DATA_TEXT,
         "captions": CHART_CAPTIONS,
-        "has_loan": bool(doc["margin"]["balance"] and doc["margin"]["thresholds"]["forced_liquidation"]),
+        "has_loan": bool(doc["margin"]["has_loan"]),
         "has_line": bool(doc["defense"]["credit_available"]),
     }
 
@@ -142,5 +147,5 @@ def largest_holdings(holdings: Sequence[Mapping[str, Any]], limit: int = PDF_HOL
     """
     if len(holdings) <= limit:
         return list(holdings), 0
-    ranked = sorted(holdings, key=lambda h: (h["value"] is not None, -(h["value"] or 0.0), str(h["ticker"])))
+    ranked = sorted(holdings, key=lambda h: by_size(h["value"], str(h["ticker"])))
     return ranked[:limit], len(holdings) - limit

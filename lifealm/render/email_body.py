@@ -12,11 +12,13 @@ from typing import Any
 
 import jinja2
 
+from lifealm.models.margin import Status
 from lifealm.render import filters
 from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS
 
-STATUSES = ("SAFE", "CAUTION", "DANGER", "NO DATA")
-_STATUS_COLOURS = {"SAFE": "#00a862", "CAUTION": "#c77c00", "DANGER": "#d42c2c", "NO DATA": "#2a5db0"}
+STATUSES = tuple(s.value for s in Status)
+_STATUS_COLOURS: dict[str, str] = {Status.SAFE: "#00a862", Status.CAUTION: "#c77c00", Status.DANGER: "#d42c2c",
+                                   Status.NO_DATA: "#2a5db0"}
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "fire_ratio": _get(briefing, "fire.ratio"),
         "success_probability": _get(briefing, "montecarlo.success_probability"),
         "status_word": STATUS_WORDS[status],
-        "has_loan": bool(_get(briefing, "margin.balance")),
+        "has_loan": bool(_get(briefing, "margin.has_loan")),
         "has_line": bool(_get(briefing, "defense.credit_available")),
         "findings_count": len(findings) if isinstance(findings, list) else 0,
         "changes": _changes(briefing, currency),

@@ -12,6 +12,7 @@ import vl_convert
 from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
+from lifealm.models.margin import Status
 from lifealm.render.context import base_context, largest_holdings, status_class
 from lifealm.render.environment import render_template
 from lifealm.render.site import ArchiveEntry
@@ -62,5 +63,5 @@ def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
 
 def render_archive(entries: Sequence[ArchiveEntry]) -> str:
     """The archive page listing every briefing, newest first, with its status."""
-    classes = {s: status_class(s) for s in ("SAFE", "CAUTION", "DANGER", "NO DATA")}
+    classes = {s.value: status_class(s) for s in Status}
     return render_template("archive.html", entries=entries, status_classes=classes)

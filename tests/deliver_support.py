@@ -17,6 +17,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from briefing_contract import stand_in
 
 USER = "household"
 PASSWORD = "correct horse battery staple"
@@ -112,7 +113,7 @@ def sample_briefing(**overrides: Any) -> dict[str, Any]:
         "base_currency": "JPY",
         "status": "SAFE",
         "portfolio": {"value": 125_432_109.0, "unrealized_pnl": 20_000_000.0},
-        "margin": {"balance": 50_000_000.0, "ratio": 0.39862},
+        "margin": {"balance": 50_000_000.0, "ratio": 0.39862, "has_loan": True},
         "stress": {"forced_liquidation_drawdown": 0.41234, "max_survivable_drawdown": 0.52947},
         "cashflow": {"monthly": -123_456.0},
         "balance_sheet": {"net_worth": 160_987_654.0},
@@ -136,7 +137,7 @@ def write_day(out: Path, briefing: dict[str, Any], pdf: bytes | None = None) -> 
 
     day = out / str(briefing["as_of"])
     day.mkdir(parents=True, exist_ok=True)
-    (day / "briefing.json").write_text(json.dumps(briefing), "utf-8")
+    stand_in(day / "briefing.json").write_text(json.dumps(briefing), "utf-8")
     (day / "briefing.pdf").write_bytes(sample_pdf() if pdf is None else pdf)
     return day
 
@@ -147,21 +148,3 @@ def pdf_attachment(message: EmailMessage) -> bytes:
     payload = parts[0].get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload
-
-
-def test_self_signed_certificate_is_rejected_without_explicit_trust(tmp_path: Path) -> None:
-    # Guards the STARTTLS tests: trust must come from the CA file, not from a lax default.
-    cert, key = self_signed_certificate(tmp_path)
-    with smtp_server(tls=server_tls_context(cert, key), implicit_tls=True) as server:
-        import smtplib
-
-        try:
-            smtplib.SMTP_SSL(server.host, server.port, timeout=10, context=ssl.create_default_context()).quit()
-        except ssl.SSLCertVerificationError:
-            pass
-        else:
-            raise AssertionError("a self-signed certificate was accepted by the default trust store")
-        client = smtplib.SMTP_SSL(server.host, server.port, timeout=10,
-                                  context=ssl.create_default_context(cafile=str(cert)))
-        assert client.noop()[0] == 250
-        client.quit()

@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
-from lifealm.demo import build_demo
 
 AS_OF = date(2025, 12, 31)
 DAY = AS_OF.isoformat()
@@ -212,8 +212,7 @@ def trust_site() -> TrustSite:
     """Build the hostile ledger once, then `lifealm report` and `lifealm email --dry-run` on it, sockets blocked."""
     root = Path(tempfile.mkdtemp(prefix="lifealm-trust-"))
     atexit.register(shutil.rmtree, root, True)
-    db = root / "ledger.db"
-    build_demo(db, as_of=AS_OF)
+    db = demo_copy(root / "ledger.db", as_of=AS_OF)
     import_hostile_ledger(db, root)
     site = root / "site"
     common = ["--db", str(db), "--out", str(site), "--as-of", DAY]
