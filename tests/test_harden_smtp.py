@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from harden_support import Done, clean_env, demo_copy, lifealm
-from test_deliver_support import Inbox, free_port
+from deliver_support import Inbox, free_port
 
 USER = "kakeibo-ユーザー"
 PASSWORD = "pässwörd-秘密-🔑-Zz9"
