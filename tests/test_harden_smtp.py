@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from harden_support import Done, clean_env, demo_copy, lifealm
 from deliver_support import Inbox, free_port
+from harden_support import Done, clean_env, demo_copy, lifealm
 
 USER = "kakeibo-ユーザー"
 PASSWORD = "pässwörd-秘密-🔑-Zz9"
