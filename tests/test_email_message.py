@@ -27,7 +27,7 @@ SUBJECT = re.compile(
 def test_subject_figures_read_back_to_the_briefing(ratio: float, forced: float, extra: float, line: bool,
                                                    status: str) -> None:
     drop = min(1.0, forced + extra)  # spending the defense never survives less than doing nothing
-    briefing = sample_briefing(status=status, margin={"ratio": ratio, "balance": 5e7},
+    briefing = sample_briefing(status=status, margin={"ratio": ratio, "balance": 5e7, "has_loan": True},
                                defense={"credit_available": 1e6 if line else 0.0},
                                stress={"forced_liquidation_drawdown": forced, "max_survivable_drawdown": drop})
     match = SUBJECT.match(render_email(briefing).subject)

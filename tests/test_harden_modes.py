@@ -41,7 +41,8 @@ def test_output_and_dry_run_parents_are_owner_only(tmp_path: Path) -> None:
     for directory in (tmp_path / "p", tmp_path / "p" / "q", out, out / AS_OF, out / "assets", out / ".lifealm"):
         assert _mode(directory) == 0o700, directory
     eml = tmp_path / "m" / "n" / "briefing.eml"
-    done = lifealm("email", "--dry-run", eml, "--db", db, "--out", out, "--as-of", AS_OF, umask=0)
+    done = lifealm("email", "--dry-run", eml, "--to", "home@example.com", "--db", db, "--out", out, "--as-of", AS_OF,
+                   umask=0)
     assert done.returncode == 0, done.output
     assert (_mode(tmp_path / "m"), _mode(tmp_path / "m" / "n"), _mode(eml)) == (0o700, 0o700, 0o600)
 

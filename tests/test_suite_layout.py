@@ -12,7 +12,15 @@ TESTS = ROOT / "tests"
 # Modules whose tests live in a file not named after them (new tests should be: tests/test_<package>_<module>.py).
 # Each entry names the file and a word that file must contain, so the index cannot point at the wrong place.
 TESTED_IN: dict[str, tuple[str, str]] = {
+    "assumption_catalog": ("test_messages_fixes.py", "lifealm.assumption_catalog"),
+    "atomic": ("test_harden_cli.py", "lifealm.atomic"),
+    "cli.assumptions_cmd": ("test_messages_fixes.py", '"assumptions"'),
+    "drawable": ("test_harden_text.py", "lifealm.drawable"),
     "errors": ("test_config_validation.py", "lifealm.errors"),
+    "finite": ("test_harden_cli.py", "subnormal"),
+    "ledger.sqlite_errors": ("test_ledger_write.py", "lifealm.ledger.sqlite_errors"),
+    "models.coverage": ("test_no_data.py", "NO DATA"),
+    "render.fixes": ("test_messages_fixes.py", "lifealm.render.fixes"),
     "demo": ("test_ledger_demo.py", '"demo"'),
     "simulate": ("test_montecarlo_cli.py", '"simulate"'),
     "settings": ("test_config_validation.py", "lifealm.settings"),
