@@ -25,7 +25,7 @@ PUBLISHER = textwrap.dedent("""\
     out, tag, rounds, day = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
     for n in range(rounds):
         body = f"{tag}-{n}".encode()
-        publish_day(out, day, {"briefing.json": body, "charts/a.vl.json": body, "index.html": body},
+        publish_day(out, day, {"figures.json": body, "charts/a.vl.json": body, "index.html": body},
                     FileModes.private())
     """)
 
@@ -43,7 +43,7 @@ READER = textwrap.dedent("""\
 
 
 def _race(out: Path) -> tuple[list[subprocess.CompletedProcess[str]], int, int]:
-    publish_day(out, DAY, {"briefing.json": b"first"}, FileModes.private())
+    publish_day(out, DAY, {"figures.json": b"first"}, FileModes.private())
     stop = out.parent / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(out / DAY), str(stop)],
                               stdout=subprocess.PIPE, text=True)
@@ -67,7 +67,7 @@ def test_concurrent_publishers_never_fail_and_the_day_never_disappears(tmp_path:
     assert seen > 0 and missing == 0  # was: the day directory missing ~2.6 % of the time
     day = out / DAY
     # The final copy is one publisher's complete set, never a mix; no staging or old copies remain.
-    texts = {(day / name).read_bytes() for name in ("briefing.json", "charts/a.vl.json", "index.html")}
+    texts = {(day / name).read_bytes() for name in ("figures.json", "charts/a.vl.json", "index.html")}
     assert len(texts) == 1 and texts.pop().endswith(f"-{ROUNDS - 1}".encode())
     assert sorted(p.name for p in out.iterdir()) == [DAY]
 

@@ -10,6 +10,7 @@ from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
 
+from briefing_contract import stand_in
 from click.testing import CliRunner
 
 from lifealm.assumption_catalog import MEANINGS
@@ -70,7 +71,7 @@ def test_an_smtp_error_names_the_config_line_and_the_variable_behind_it(tmp_path
     out = tmp_path / "site"
     day = out / "2026-11-25"
     day.mkdir(parents=True)
-    (day / "briefing.json").write_text(json.dumps({
+    stand_in(day / "briefing.json").write_text(json.dumps({
         "as_of": "2026-11-25", "status": "SAFE", "base_currency": "JPY", "margin": {"balance": 0.0},
         "stress": {"forced_liquidation_drawdown": None, "max_survivable_drawdown": 1.0}, "findings": []}), "utf-8")
     (day / "briefing.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
