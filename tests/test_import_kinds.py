@@ -279,7 +279,7 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(demo_template: Path, tmp
     conn = sqlite3.connect(db)
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages + 3}")  # the ledger's disk has room for three more pages
-    with pytest.raises(LifealmError, match="the disk holding .* is full") as caught:
+    with pytest.raises(LifealmError, match=r"the disk holding .* is full") as caught:
         import_csv(conn, "prices", prices, today=AS_OF)
     assert caught.value.hint and "free some space" in caught.value.hint
     assert not conn.in_transaction
