@@ -15,8 +15,6 @@ from types import MappingProxyType
 
 import numpy as np
 
-from lifealm.atomic import make_dirs
-from lifealm.charts.collect import chart_data
 from lifealm.errors import LifealmError
 from lifealm.ledger.check import integrity_problems, loans_without_thresholds
 from lifealm.ledger.db import open_ledger
@@ -30,11 +28,11 @@ from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.valuation import value_portfolio
-from lifealm.render import assets, pages
-from lifealm.render.files import FileModes
-from lifealm.render.pdf import render_pdf
-from lifealm.render.site import archive_entries, publish_day, published_days, remove_leftovers, write_page
 from lifealm.settings import Settings
+
+# The chart, render and PDF stack (Altair, Jinja, WeasyPrint, vl-convert) is imported inside `build_report` and
+# `latest_day`: `check`, `simulate` and `--help` load this module and must not pay a second for libraries they
+# never call.
 
 SHARED_OUTPUT_ENV = "LIFEALM_SHARED_OUTPUT"
 STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "pdf", "write")
@@ -167,6 +165,8 @@ def record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> N
 
 def latest_day(out: Path, today: date) -> str | None:
     """The day index.html shows: the newest published date not after today (a future-dated leftover never)."""
+    from lifealm.render.site import published_days
+
     days = [d for d in published_days(out) if d <= today.isoformat()]
     return days[-1] if days else None
 
@@ -174,6 +174,13 @@ def latest_day(out: Path, today: date) -> str | None:
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
                  montecarlo: bool = True, today: date | None = None) -> ReportOutcome:
     """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
+    from lifealm.atomic import make_dirs
+    from lifealm.charts.collect import chart_data
+    from lifealm.render import assets, pages
+    from lifealm.render.files import FileModes
+    from lifealm.render.pdf import render_pdf
+    from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
+
     if settings.out.exists() and not settings.out.is_dir():
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
                            hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
