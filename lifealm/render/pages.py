@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import vl_convert
-
 from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
+from lifealm.charts.svg import svg_data_urls
 from lifealm.models.margin import Status
 from lifealm.render.context import base_context, largest_holdings, status_class
 from lifealm.render.environment import render_template
@@ -35,13 +33,14 @@ def screen_specs(data: ChartData) -> dict[str, Spec]:
     return build_all(data, theme.DARK)
 
 
+def print_specs(data: ChartData) -> dict[str, Spec]:
+    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`)."""
+    return build_all(data, theme.LIGHT)
+
+
 def print_svgs(data: ChartData) -> dict[str, str]:
-    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser)."""
-    svgs = {}
-    for chart_id, spec in build_all(data, theme.LIGHT).items():
-        svg = vl_convert.vegalite_to_svg(spec)
-        svgs[chart_id] = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return svgs
+    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser), drawn in this process."""
+    return svg_data_urls(print_specs(data))
 
 
 def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: str, day_prefix: str,
