@@ -209,13 +209,14 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         from lifealm.charts.collect import chart_data
 
         data = chart_data(briefing)
-        pending = drawer.draw(build_all(data, theme.LIGHT))
+        light = build_all(data, theme.LIGHT)
+        pending = drawer.draw(light)
         specs = build_all(data, theme.DARK)
     with clock.stage("html"):
         from lifealm.atomic import make_dirs
         from lifealm.render import assets, pages
         from lifealm.render.files import FileModes
-        from lifealm.render.pdf import render_pdf
+        from lifealm.render.pdf import chart_url, render_pdf
         from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
 
         day = as_of.isoformat()
@@ -223,10 +224,14 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("svg"):  # what is left of the worker's SVG drawing (all of it, without a worker)
-        svgs = pending.result()
-    with clock.stage("pdf"):  # WeasyPrint layout and font subsetting
-        pdf = render_pdf(pages.render_print(doc, svgs))
+    with clock.stage("pdf"):  # WeasyPrint parses and cascades while the SVGs are finished, then lays out
+        def charts() -> dict[str, str]:
+            with clock.stage("svg"):  # what the PDF waited for the SVGs (all of their drawing, without a worker)
+                return pending.result()
+
+        print_html = pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light})
+        pdf = render_pdf(print_html, charts)
+    clock.timings["pdf"] -= clock.timings.get("svg", 0.0)
 
     with clock.stage("write"):
         modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \

@@ -62,16 +62,17 @@ def usable_cores() -> int:
 
 
 class PendingSvgs:
-    """SVGs being drawn: `result()` waits for them (or draws them here, when no worker runs)."""
+    """SVGs being drawn: `result()` waits for them (or draws them here, when no worker runs), once."""
 
     def __init__(self, specs: Mapping[str, Spec], worker: _Worker | None) -> None:
         self._specs = specs
         self._worker = worker
+        self._svgs: dict[str, str] | None = None
 
     def result(self) -> dict[str, str]:
-        if self._worker is None:
-            return svg_data_urls(self._specs)
-        return self._worker.result(list(self._specs))
+        if self._svgs is None:
+            self._svgs = svg_data_urls(self._specs) if self._worker is None else self._worker.result(list(self._specs))
+        return self._svgs
 
 
 class _Worker:
