@@ -221,15 +221,16 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
 
         day = as_of.isoformat()
         bundle = assets.bundle_name()
-        day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle)
-        latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle)
+        context = pages.page_context(doc)
+        day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
+        latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
     with clock.stage("pdf"):  # WeasyPrint parses and cascades while the SVGs are finished, then lays out
         def charts() -> dict[str, str]:
             with clock.stage("svg"):  # what the PDF waited for the SVGs (all of their drawing, without a worker)
                 return pending.result()
 
-        print_html = pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light})
+        print_html = pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light}, context=context)
         pdf = render_pdf(print_html, charts)
     clock.timings["pdf"] -= clock.timings.get("svg", 0.0)
 

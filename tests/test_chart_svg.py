@@ -75,3 +75,25 @@ def test_only_a_processes_first_drawer_starts_a_worker(monkeypatch: pytest.Monke
     monkeypatch.setattr(SvgDrawer, "_first", True)
     monkeypatch.setattr("lifealm.charts.svg.usable_cores", lambda: 1)
     assert not SvgDrawer()._parallel  # one core: a worker would only compete with this process
+
+
+def test_an_early_worker_serves_the_first_drawer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SvgDrawer, "_first", True)
+    monkeypatch.setattr("lifealm.charts.svg.usable_cores", lambda: 2)
+    SvgDrawer.start_early()
+    early = SvgDrawer._early
+    assert early is not None
+    with SvgDrawer() as drawer:
+        assert drawer._worker is early and SvgDrawer._early is None
+        assert list(drawer.draw(SPECS).result()) == list(SPECS)
+    assert early.process.returncode == 0
+
+
+def test_an_early_worker_nobody_uses_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SvgDrawer, "_first", True)
+    monkeypatch.setattr("lifealm.charts.svg.usable_cores", lambda: 2)
+    SvgDrawer.start_early()
+    early = SvgDrawer._early
+    assert early is not None
+    SvgDrawer._stop_early()  # what the exit hook does when the report failed before its charts
+    assert early.process.returncode is not None and SvgDrawer._early is None

@@ -11,6 +11,7 @@ process drew before and never reach the PDF.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
@@ -128,6 +129,7 @@ class SvgDrawer:
     """
 
     _first = True  # no drawer has been entered in this process yet
+    _early: _Worker | None = None  # started by `start_early`, for the first drawer
 
     def __init__(self, *, parallel: bool | None = None) -> None:
         if parallel is None:
@@ -136,8 +138,30 @@ class SvgDrawer:
         self._parallel = parallel
         self._worker: _Worker | None = None
 
+    @classmethod
+    def start_early(cls) -> None:
+        """Start the first drawer's worker now (`lifealm report` calls this before it imports the pipeline)."""
+        if cls._first and cls._early is None and usable_cores() > 1 and sys.executable:
+            try:
+                cls._early = _Worker()
+            except OSError:
+                cls._early = None
+            else:
+                atexit.register(cls._stop_early)  # a report that fails before its charts leaves no worker behind
+
+    @classmethod
+    def _stop_early(cls) -> None:
+        early, cls._early = cls._early, None
+        if early is not None:
+            early.stop()
+
     def __enter__(self) -> SvgDrawer:
-        if self._parallel:
+        early, SvgDrawer._early = SvgDrawer._early, None
+        if early is not None and not self._parallel:
+            early.stop()
+        elif early is not None:
+            self._worker = early
+        elif self._parallel:
             try:
                 self._worker = _Worker()
             except OSError:  # no process can be started here (limits, a sandbox): draw in this one
