@@ -64,3 +64,24 @@ def test_the_probe_sees_the_report_stack(demo_db: Path, tmp_path: Path) -> None:
     """The probe is not blind: `report` does load the PDF and chart libraries."""
     loaded = _loaded("report", "--db", str(demo_db), "--out", str(tmp_path / "site"), "--as-of", "2026-11-25")
     assert {"weasyprint", "altair", "vl_convert", "jinja2", "lifealm.render.pdf"} <= set(loaded)
+
+
+def test_a_command_imports_only_its_own_module(demo_db: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE.format(heavy=("lifealm.cli", "lifealm.ledger.csv_import"),
+                                                              args=["simulate", "--db", str(demo_db), "--as-of",
+                                                                    "2026-11-25", "--paths", "50"])],
+                          capture_output=True, text=True, timeout=120, check=False)
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1])["loaded"])
+    assert loaded == {"lifealm.cli", "lifealm.cli.options", "lifealm.cli.simulate_cmd"}
+
+
+def test_every_command_is_listed_and_found() -> None:
+    from click.testing import CliRunner
+
+    from lifealm.cli import COMMAND_MODULES, cli
+
+    listed = CliRunner().invoke(cli, ["--help"]).output
+    for name in COMMAND_MODULES:
+        assert f"  {name} " in listed, name
+        assert CliRunner().invoke(cli, [name, "--help"]).exit_code == 0, name
+    assert set(COMMAND_MODULES) == set(cli.commands)  # every registered command has its module named
