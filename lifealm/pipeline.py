@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lifealm.atomic import make_dirs
-from lifealm.charts.collect import chart_data
 from lifealm.errors import LifealmError
 from lifealm.ledger.check import integrity_problems, loans_without_thresholds
 from lifealm.ledger.db import open_ledger
@@ -30,14 +29,17 @@ from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.valuation import value_portfolio
-from lifealm.render import assets, pages
-from lifealm.render.files import FileModes
-from lifealm.render.pdf import render_pdf
-from lifealm.render.site import archive_entries, publish_day, published_days, remove_leftovers, write_page
 from lifealm.settings import Settings
 
+if TYPE_CHECKING:
+    from lifealm.charts.svg import SvgDrawer
+
+# The chart, render and PDF stack (Altair, Jinja, WeasyPrint, vl-convert) is imported inside `build_report` and
+# `latest_day`: `check`, `simulate` and `--help` load this module and must not pay a second for libraries they
+# never call.
+
 SHARED_OUTPUT_ENV = "LIFEALM_SHARED_OUTPUT"
-STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "pdf", "write")
+STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "svg", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ def record_snapshot(conn: sqlite3.Connection, briefing: Briefing, db: Path) -> N
 
 def latest_day(out: Path, today: date) -> str | None:
     """The day index.html shows: the newest published date not after today (a future-dated leftover never)."""
+    from lifealm.render.site import published_days
+
     days = [d for d in published_days(out) if d <= today.isoformat()]
     return days[-1] if days else None
 
@@ -174,39 +178,65 @@ def latest_day(out: Path, today: date) -> str | None:
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
                  montecarlo: bool = True, today: date | None = None) -> ReportOutcome:
     """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
+    from lifealm.charts.svg import SvgDrawer
+
     if settings.out.exists() and not settings.out.is_dir():
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
                            hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
     clock = _Clock()
-    modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \
-        else FileModes.private()
-    day = as_of.isoformat()
+    # The SVG worker starts first: its vl-convert engine warms up while this process runs the models.
+    with SvgDrawer() as drawer:
+        with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
+            inputs = read_model_inputs(conn, as_of, settings.assumption_overrides).inputs
+            with clock.stage("montecarlo"):
+                mc = run_montecarlo(inputs) if montecarlo else None
+            with clock.stage("models"):
+                briefing = build_briefing(inputs, montecarlo=mc)
+                doc = briefing_to_json(briefing)
+            with clock.stage("snapshot"):
+                record_snapshot(conn, briefing, settings.db)
+        clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
+        return _publish(settings, as_of, briefing, doc, drawer, clock, shared_output=shared_output, today=today)
 
-    with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
-        inputs = read_model_inputs(conn, as_of, settings.assumption_overrides).inputs
-        with clock.stage("montecarlo"):
-            mc = run_montecarlo(inputs) if montecarlo else None
-        with clock.stage("models"):
-            briefing = build_briefing(inputs, montecarlo=mc)
-            doc = briefing_to_json(briefing)
-        with clock.stage("snapshot"):
-            record_snapshot(conn, briefing, settings.db)
-    clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
 
-    with clock.stage("charts"):  # Altair specs for the page, vector SVG (vl-convert) for the PDF
+def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str, Any], drawer: SvgDrawer,
+             clock: _Clock, *, shared_output: bool | None, today: date | None) -> ReportOutcome:
+    """Charts, HTML, PDF and JSON for the briefing, published into the site as one day."""
+    # The chart code first, so the worker gets the print specs before this process imports WeasyPrint and Jinja.
+    with clock.stage("charts"):  # Altair specs: light ones to the worker for vector SVG, dark ones for the page
+        from lifealm.charts import theme
+        from lifealm.charts.builders import build_all
+        from lifealm.charts.collect import chart_data
+
         data = chart_data(briefing)
-        specs = pages.screen_specs(data)
-        svgs = pages.print_svgs(data)
+        light = build_all(data, theme.LIGHT)
+        pending = drawer.draw(light)
+        specs = build_all(data, theme.DARK)
     with clock.stage("html"):
+        from lifealm.atomic import make_dirs
+        from lifealm.render import assets, pages
+        from lifealm.render.files import FileModes
+        from lifealm.render.pdf import chart_url, render_pdf
+        from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
+
+        day = as_of.isoformat()
         bundle = assets.bundle_name()
-        day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle)
-        latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle)
-        print_html = pages.render_print(doc, svgs)
+        context = pages.page_context(doc)
+        day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
+        latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("pdf"):  # WeasyPrint layout and font subsetting
-        pdf = render_pdf(print_html)
+    with clock.stage("pdf"):  # WeasyPrint parses and cascades while the SVGs are finished, then lays out
+        def charts() -> dict[str, str]:
+            with clock.stage("svg"):  # what the PDF waited for the SVGs (all of their drawing, without a worker)
+                return pending.result()
+
+        print_html = pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light}, context=context)
+        pdf = render_pdf(print_html, charts)
+    clock.timings["pdf"] -= clock.timings.get("svg", 0.0)
 
     with clock.stage("write"):
+        modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \
+            else FileModes.private()
         files: dict[str, bytes] = {
             "index.html": day_html.encode("utf-8"),
             "briefing.pdf": pdf,

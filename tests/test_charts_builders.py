@@ -128,3 +128,16 @@ def test_rows_are_inlined_into_every_layer_and_no_placeholder_is_left() -> None:
     margin = build_all(data, theme.LIGHT)["margin-history"]
     assert [r["ratio"] for r in margin["layer"][0]["data"]["values"]] == [p.margin_ratio for p in data.history]
     assert margin["layer"][1]["data"]["values"] == [{"level": data.margin.freeze}]
+
+
+def test_every_chart_of_both_themes_is_valid_vega_lite() -> None:
+    """The builders skip Altair's validation (it was half the charts' time); the schema check lives here instead."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    schema = load_schema()
+    for chosen in (theme.DARK, theme.LIGHT):
+        for chart_id, spec in build_all(_data(_montecarlo()), chosen).items():
+            assert validate_jsonschema(spec, schema, raise_error=False) is None, chart_id
+    broken = build_all(_data(_montecarlo()), theme.LIGHT)["allocation"] | {"mark": {"type": "no-such-mark"}}
+    assert validate_jsonschema(broken, schema, raise_error=False) is not None

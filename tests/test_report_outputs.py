@@ -108,10 +108,10 @@ def test_a_failing_pdf_step_leaves_the_previous_site_complete(
     shutil.copytree(briefing_site["site"], site)
     before = _tree(site)
 
-    def broken(html: str) -> bytes:
+    def broken(html: str, charts: object = None) -> bytes:
         raise RuntimeError("simulated PDF failure")
 
-    monkeypatch.setattr("lifealm.pipeline.render_pdf", broken)
+    monkeypatch.setattr("lifealm.render.pdf.render_pdf", broken)  # imported by build_report on use
     settings = load_settings(db=briefing_site["db"], out=site, environ={})
     with pytest.raises(RuntimeError, match="simulated PDF failure"):
         build_report(settings, as_of=date.fromisoformat(REPORT_DAY), montecarlo=False)

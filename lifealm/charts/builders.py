@@ -28,10 +28,9 @@ PERCENT_FORMAT = ".0%"
 class _Rows:
     """Chart rows kept out of Altair: each builder draws on named placeholders, and `_finish` puts the rows back.
 
-    Altair converts and schema-validates every inline row on `to_dict()`; for years of daily history that cost
-    seconds per chart. A placeholder name is validated instead, and the rows (plain JSON values built here) are
-    inlined into the finished dict, so the spec has the same shape as with inline data and needs no file or
-    network access.
+    Altair converts every inline row on `to_dict()`; for years of daily history that cost seconds per chart. The
+    rows (plain JSON values built here) are inlined into the finished dict instead, so the spec has the same shape
+    as with inline data and needs no file or network access.
     """
 
     def __init__(self) -> None:
@@ -54,7 +53,9 @@ class _Rows:
 
 
 def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows) -> Spec:
-    spec: Spec = rows.inline(chart.properties(title=title).to_dict())
+    # Not validated here: Altair's JSON-schema check was half of the charts' time in every report, for specs
+    # that only these builders make; tests/test_charts_builders.py validates every chart of both themes.
+    spec: Spec = rows.inline(chart.properties(title=title).to_dict(validate=False))
     themed = th.apply(spec, theme)
     themed["width"] = "container" if theme.name == "dark" else theme.width
     themed["height"] = theme.height

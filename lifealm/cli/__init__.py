@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sqlite3
 import sys
@@ -90,12 +91,35 @@ def _os_error_message(exc: OSError) -> str:
     return f"{path}: {reason}\n  fix: check the path and choose another one if needed"
 
 
+# Which module defines each command: running one command imports only its module (`simulate` never loads the
+# import, e-mail or report code). A command missing here is still found: every module is then imported.
+COMMAND_MODULES: dict[str, str] = {
+    "assumptions": "assumptions_cmd",
+    "email": "deliver_cmds", "run": "deliver_cmds", "doctor": "deliver_cmds",
+    "init": "ledger_cmds", "import": "ledger_cmds", "export": "ledger_cmds", "demo": "ledger_cmds",
+    "check": "ledger_cmds",
+    "report": "report_cmd",
+    "simulate": "simulate_cmd",
+}
+
+
 class LifealmGroup(click.Group):
     """Turns the failures a user can fix into `Error: …` and exit 1; usage errors stay exit 2 (click).
 
     The last line of defence: anything else becomes one sentence naming the stage, never ledger contents,
     and exit 1; `lifealm --debug` (or LIFEALM_DEBUG=1) prints the traceback first.
     """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"lifealm.cli.{COMMAND_MODULES[cmd_name]}")
+        if cmd_name not in self.commands:
+            _register()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register()  # `--help` lists them all
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -136,6 +160,5 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    _register()
+    """Console-script entry point; each command's module is imported when it is run (see COMMAND_MODULES)."""
     cli()

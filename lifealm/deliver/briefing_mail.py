@@ -13,9 +13,7 @@ from typing import Any
 
 from lifealm.atomic import PRIVATE_FILE, make_dirs, write_atomic
 from lifealm.deliver.mail_settings import MailSettings
-from lifealm.deliver.smtp import send_message
 from lifealm.errors import LifealmError
-from lifealm.render.email_body import render_email
 
 BRIEFING_JSON = "briefing.json"
 BRIEFING_PDF = "briefing.pdf"
@@ -69,6 +67,8 @@ def compose_message(
 ) -> EmailMessage:
     """A multipart message: plain text, HTML alternative (no JavaScript), the PDF attached unchanged."""
     try:
+        from lifealm.render.email_body import render_email  # on use: Jinja and the render code, not at start-up
+
         content = render_email(briefing)
     except ValueError as exc:
         raise LifealmError(f"briefing.json cannot be mailed: {exc}.",
@@ -120,6 +120,8 @@ def deliver_briefing(
                                hint=f"give a file name, such as {dry_run / (day_dir.name + '.eml')}")
         _write_atomically(dry_run, message.as_bytes())
         return delivery
+    from lifealm.deliver.smtp import send_message  # on use: smtplib and ssl only when a message goes out
+
     send_message(message, mail)
     as_of = str(briefing.get("as_of") or day_dir.name)
     record = {

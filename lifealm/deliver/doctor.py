@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lifealm.deliver.mail_settings import MailSettings
-from lifealm.deliver.smtp import check_connection
 from lifealm.errors import LifealmError
 from lifealm.ledger.check import integrity_problems
 from lifealm.ledger.db import open_ledger, schema_version
@@ -134,6 +133,8 @@ def check_smtp(load_mail: Callable[[], MailSettings]) -> Check:
     """Settings complete, then connect, secure, log in; the password never appears in the result."""
     try:
         mail = load_mail()
+        from lifealm.deliver.smtp import check_connection  # on use: smtplib and ssl only for --smtp
+
         return Check("smtp", True, check_connection(mail))
     except LifealmError as exc:
         return Check("smtp", False, exc.message, exc.hint or "")

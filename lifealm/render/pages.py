@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import vl_convert
-
 from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
+from lifealm.charts.svg import svg_data_urls
 from lifealm.models.margin import Status
 from lifealm.render.context import base_context, largest_holdings, status_class
 from lifealm.render.environment import render_template
@@ -35,27 +33,37 @@ def screen_specs(data: ChartData) -> dict[str, Spec]:
     return build_all(data, theme.DARK)
 
 
+def print_specs(data: ChartData) -> dict[str, Spec]:
+    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`)."""
+    return build_all(data, theme.LIGHT)
+
+
 def print_svgs(data: ChartData) -> dict[str, str]:
-    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser)."""
-    svgs = {}
-    for chart_id, spec in build_all(data, theme.LIGHT).items():
-        svg = vl_convert.vegalite_to_svg(spec)
-        svgs[chart_id] = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return svgs
+    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser), drawn in this process."""
+    return svg_data_urls(print_specs(data))
+
+
+def page_context(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The context every page of one briefing shares (its text made drawable): a report computes it once for its
+    three pages, since on twenty years of history that walk is a third of a second each time."""
+    return base_context(doc)
 
 
 def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: str, day_prefix: str,
-                  bundle: str) -> str:
-    """The HTML page; `root` leads to the site's top (assets, archive), `day_prefix` to the day's files."""
+                  bundle: str, context: Mapping[str, Any] | None = None) -> str:
+    """The HTML page; `root` leads to the site's top (assets, archive), `day_prefix` to the day's files;
+    `context` is `page_context(doc)` when the caller has it."""
     return render_template(
-        "base.html", **base_context(doc), medium="screen", specs=specs, svgs={}, root=root,
-        day_prefix=day_prefix, bundle=bundle,
+        "base.html", **(base_context(doc) if context is None else context), medium="screen", specs=specs, svgs={},
+        root=root, day_prefix=day_prefix, bundle=bundle,
     )
 
 
-def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
-    """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images."""
-    context = base_context(doc)
+def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str], *,
+                 context: Mapping[str, Any] | None = None) -> str:
+    """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images (or
+    `lifealm.render.pdf.chart_url`s); `context` is `page_context(doc)` when the caller has it."""
+    context = base_context(doc) if context is None else context
     shown, more = largest_holdings(context["b"]["holdings"])
     return render_template("print.html", **context, medium="print", specs={}, svgs=svgs,
                            print_holdings=shown, more_holdings=more)
