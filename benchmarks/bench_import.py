@@ -78,7 +78,9 @@ def _scale_load(db: Path) -> None:
     tickers = [f"S{i:03d}.T" for i in range(300)]
     days = [(date(2006, 1, 2) + timedelta(days=n)).isoformat() for n in range(7300)]
     business = [d for d in days if date.fromisoformat(d).weekday() < 5][:5000]
-    conn.executemany("INSERT INTO holdings (ticker, shares, cost_basis) VALUES (?, 100, 100000)",
+    conn.execute("INSERT INTO accounts (name) VALUES ('default')")
+    conn.executemany("INSERT INTO securities (ticker) VALUES (?)", [(t,) for t in tickers])
+    conn.executemany("INSERT INTO holdings (ticker, shares, cost_basis, account) VALUES (?, 100, 100000, 'default')",
                      [(t,) for t in tickers])
     conn.executemany("INSERT INTO prices VALUES (?, ?, ?)",
                      ((t, d, 1000.0 + n % 97) for t in tickers for n, d in enumerate(business)))

@@ -50,12 +50,13 @@ def grow(db: Path) -> dict[str, int]:
     conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        existing = [str(r[0]) for r in conn.execute("SELECT ticker FROM holdings ORDER BY ticker")]
+        existing = [str(r[0]) for r in conn.execute("SELECT DISTINCT ticker FROM holdings ORDER BY ticker")]
         extra = [f"S{i:03d}.T" for i in range(HOLDINGS - len(existing))]
-        conn.executemany(
-            "INSERT INTO holdings (ticker, name, shares, cost_basis, asset_class, account) "
-            "VALUES (?, ?, ?, ?, 'equity', 'NISA')",
-            [(t, f"Scale Holding {t}", 100.0, 100_000.0) for t in extra])
+        conn.execute("INSERT OR IGNORE INTO accounts (name, kind) VALUES ('特定口座 (scale)', 'taxable')")
+        conn.executemany("INSERT INTO securities (ticker, name, asset_class) VALUES (?, ?, 'equity')",
+                         [(t, f"Scale Holding {t}") for t in extra])
+        conn.executemany("INSERT INTO holdings (ticker, shares, cost_basis, account) "
+                         "VALUES (?, 100.0, 100000.0, '特定口座 (scale)')", [(t,) for t in extra])
         # Geometric random walks ending near each holding's own level; the demo's own recent prices are kept.
         for ticker in existing + extra:
             last = conn.execute("SELECT close_price FROM prices WHERE ticker = ? ORDER BY price_date DESC LIMIT 1",

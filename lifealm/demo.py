@@ -1,4 +1,6 @@
-"""A realistic, seeded demo ledger on the series' numbers (¥125M of dividend stocks, ¥50M margin loan, …).
+"""A realistic, seeded demo ledger on the series' numbers (¥125M of dividend stocks pledged against a ¥50M margin
+loan, …) and a household around them: a NISA account, a mortgage, an income that ends, a pension that starts later,
+university fees and the members' birth dates.
 
 Its rows go through the ledger's one write path and its 90 past snapshots through the pipeline, as a user's would.
 """
@@ -57,7 +59,20 @@ EXPENSES = (("住居 housing upkeep", 90_000.0, 1), ("食費 food", 150_000.0, 1
             ("通信 phone and internet", 20_000.0, 1), ("保険 insurance", 60_000.0, 1),
             ("教育 education", 160_000.0, 1), ("医療 health", 30_000.0, 1), ("交通 transport", 50_000.0, 1),
             ("税金・社会保険 taxes", 100_000.0, 1), ("趣味・旅行 leisure and travel", 100_000.0, 0))
-INCOME = (("副業 side business", 1_000_000.0, "side", -0.05), ("原稿料 writing fees", 30_000.0, "other", 0.0))
+TAXABLE, NISA = "特定口座 (margin)", "NISA 成長投資枠"
+# (ticker, shares) held in the NISA account besides the pledged taxable ones: not collateral, dividends untaxed.
+NISA_HOLDINGS = (("0101.T", 400.0), ("0808.T", 600.0), ("0909.T", 500.0))
+# (source, monthly amount, kind, yearly change, start, end): the writing fees stop, the pension starts at 65.
+INCOME = (("副業 side business", 1_000_000.0, "side", -0.05, None, None),
+          ("原稿料 writing fees", 30_000.0, "other", 0.0, None, date(2028, 3, 31)),
+          ("年金 public pension", 220_000.0, "pension", 0.0, date(2042, 5, 1), None))
+MEMBERS = (("太郎 Taro", date(1977, 4, 20)), ("花子 Hanako", date(1979, 8, 15)), ("健 Ken", date(2012, 6, 1)))
+# University fees each April while Ken studies (today's money), and a car bought in 2029 (as it will be paid).
+EVENTS = (*((f"大学 university fees {year}", date(year, 4, 1), 1_300_000.0, "expense", "real")
+            for year in range(2031, 2035)),
+          ("車 car", date(2029, 6, 1), 3_000_000.0, "expense", "nominal"))
+MORTGAGE = ("住宅ローン mortgage", "amortizing", 6_000_000.0, 0.0075, None, None, None, None, None, 0.65, 55_000.0,
+            date(2036, 3, 31))
 
 
 def _business_days(end: date, start: date) -> list[date]:
@@ -90,25 +105,35 @@ def _fill(conn: sqlite3.Connection, as_of: date, seed: int) -> None:
         series = np.round(path * final_price, 1)
         cost = round(shares * final_price * float(rng.uniform(0.6, 0.95)))
         added = as_of - timedelta(days=int(rng.integers(400, 3000)))
-        holdings.append((stock.ticker, stock.name, shares, float(cost), "equity", added, "特定口座 (margin)", "JPY",
-                         stock.growth))
+        holdings.append((stock.ticker, stock.name, shares, float(cost), "equity", added, TAXABLE, "JPY",
+                         stock.growth, None))
+        nisa = dict(NISA_HOLDINGS).get(stock.ticker)
+        if nisa is not None:  # no random draw here, so the taxable holdings stay the series' figures
+            holdings.append((stock.ticker, None, nisa, round(nisa * final_price * 0.8), None,
+                             as_of - timedelta(days=700), NISA, None, None, None))
         prices.extend((stock.ticker, d, float(p)) for d, p in zip(days, series, strict=True))
         dividends.extend(_dividends(stock, final_price, as_of))
 
     def put(kind: str, rows: Sequence[Sequence[object]]) -> None:
         write_rows(conn, kind, rows, origin="demo", today=as_of)  # the demo's "today" is its as-of date
 
+    put("accounts", [(TAXABLE, "taxable", None, None), (NISA, "nisa_growth", None, None)])
     put("holdings", holdings)
     put("prices", prices)
     put("dividends", dividends)
     put("loans", [
-        ("証券担保ローン margin loan", MARGIN_LOAN, 0.02, "portfolio", FREEZE, MARGIN_CALL, FORCED, None, TARGET),
-        ("コミットメントライン standby credit line", 0.0, 0.025, None, None, None, None, CREDIT_LIMIT, 0.65),
+        ("証券担保ローン margin loan", "margin", MARGIN_LOAN, 0.02, TAXABLE, FREEZE, MARGIN_CALL, FORCED, None, TARGET,
+         None, None),
+        ("コミットメントライン standby credit line", "credit_line", 0.0, 0.025, None, None, None, None, CREDIT_LIMIT,
+         0.65, None, None),
+        MORTGAGE,
     ])
     put("cash", [(name, balance, "JPY") for name, balance in CASH])
-    put("other-assets", [("自宅 home (paid off)", "real_estate", 45_000_000.0, False, "JPY")])
-    put("expenses", EXPENSES)
+    put("other-assets", [("自宅 home", "real_estate", 45_000_000.0, False, "JPY")])
+    put("expenses", [(*row, None, None) for row in EXPENSES])
     put("income", INCOME)
+    put("members", MEMBERS)
+    put("events", EVENTS)
     _snapshots(conn, as_of, seed)
 
 

@@ -115,14 +115,15 @@ def briefing_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo ledger plus hostile text in every text field, reported once; returns paths and the outcome."""
     import sqlite3
 
+    from ledger_rows import add_holding
+
     from lifealm.pipeline import build_report
     from lifealm.settings import load_settings
 
     root = tmp_path_factory.mktemp("briefing")
     db = demo_copy(root / "ledger.db", as_of=date.fromisoformat(REPORT_DAY))
     with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES (?, ?, 1000, 900000)",
-                     ("EVIL<b>", HOSTILE_NAME))
+        add_holding(conn, "EVIL<b>", 1000, name=HOSTILE_NAME, cost_basis=900000, account="特定口座 (margin)")
         conn.execute("INSERT INTO prices VALUES (?, ?, 1000)", ("EVIL<b>", REPORT_DAY))
         conn.execute("INSERT INTO cash_accounts (name, balance) VALUES (?, 1)", ("cash " + HOSTILE_NAME,))
         conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES (?, 1)", ("cat " + HOSTILE_NAME,))

@@ -14,6 +14,7 @@ import pytest
 from demo_ledgers import demo_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger_rows import add_holding
 
 from lifealm.charts import theme
 from lifealm.charts.builders import allocation
@@ -98,8 +99,8 @@ def grown_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     try:
         tickers = [f"G{n:03d}.T" for n in range(EXTRA_HOLDINGS)]
-        conn.executemany("INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES (?, ?, ?, ?)",
-                         [(t, f"Grown {t}", 100.0 + n, 1e5) for n, t in enumerate(tickers)])
+        for n, t in enumerate(tickers):
+            add_holding(conn, t, 100.0 + n, name=f"Grown {t}", cost_basis=1e5)
         conn.executemany("INSERT INTO prices VALUES (?, ?, ?)",
                          [(t, AS_OF.isoformat(), 500.0 + 10 * n) for n, t in enumerate(tickers)])
         conn.executemany("INSERT INTO dividends (ticker, ex_date, amount_per_share, is_projection) VALUES (?, ?, ?, 0)",
@@ -140,11 +141,15 @@ def test_grown_allocation_shows_the_largest_and_the_others(grown_site: dict[str,
     doc = grown_site["doc"]
     spec = json.loads((grown_site["outcome"].day_dir / "charts" / "allocation.vl.json").read_text("utf-8"))
     rows = spec["data"]["values"]
-    valued = sorted((h for h in doc["holdings"] if h["value"]), key=lambda h: -h["value"])
+    by_security: dict[str, float] = {}  # one bar per security, over the accounts that hold it
+    for h in doc["holdings"]:
+        if h["value"]:
+            by_security[h["ticker"]] = by_security.get(h["ticker"], 0.0) + h["value"]
+    valued = sorted(by_security.values(), reverse=True)
     assert len(rows) == ALLOCATION_BARS + 1
     assert rows[-1]["holding"] == f"{len(valued) - ALLOCATION_BARS} others"
     assert math.fsum(r["value"] for r in rows) == pytest.approx(doc["portfolio"]["value"], rel=1e-9)
-    assert rows[0]["value"] == pytest.approx(valued[0]["value"])
+    assert rows[0]["value"] == pytest.approx(valued[0])
 
 
 def test_grown_pdf_lists_the_largest_holdings_and_says_how_many_more(grown_site: dict[str, Any]) -> None:

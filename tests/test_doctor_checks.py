@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 from deliver_support import PASSWORD, USER, self_signed_certificate, server_tls_context, smtp_server
+from ledger_rows import add_holding
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli
@@ -34,7 +35,7 @@ def _lines(result: Result) -> dict[str, str]:
 def _household(ledger_path: Path) -> None:
     """The least a ledger needs to answer: one held security and one monthly expense."""
     with closing(create_ledger(ledger_path)) as conn, conn:
-        conn.execute("INSERT INTO holdings (ticker, shares, cost_basis) VALUES ('7203.T', 100, 250000)")
+        add_holding(conn, "7203.T", 100, cost_basis=250000)
         conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('living', 300000)")
 
 

@@ -23,10 +23,12 @@ def _usage_error(done: Done, option: str) -> None:
 # --- the last line of defence ---
 
 def _text_in_a_number(tmp_path: Path) -> Path:
-    """Text where a number belongs (a plain UPDATE passes the CHECKs): the loader fails on it."""
+    """Text where a date belongs, written past the CHECKs (the typed tables refuse text in a number): the loader
+    fails on it."""
     db = demo_copy(tmp_path / "ledger.db")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE holdings SET shares = ? WHERE ticker = '0101.T'", (MARKER,))
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE holdings SET added_at = ? WHERE ticker = '0101.T'", (MARKER,))
     conn.close()
     return db
 

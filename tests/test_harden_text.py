@@ -35,8 +35,8 @@ def _pdf_text(pdf: Path) -> str:
 def _edit(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         for ticker, name in HOSTILE.items():
-            conn.execute("UPDATE holdings SET name = ? WHERE ticker = ?", (name, ticker))
-        conn.execute("UPDATE holdings SET name = ? WHERE ticker = '0505.T'", (LONG_NAME,))
+            conn.execute("UPDATE securities SET name = ? WHERE ticker = ?", (name, ticker))
+        conn.execute("UPDATE securities SET name = ? WHERE ticker = '0505.T'", (LONG_NAME,))
         conn.execute("UPDATE cash_accounts SET name = ? WHERE rowid = 1", ("Cash\uffff\x1b",))
 
 
@@ -105,7 +105,7 @@ def test_drawable_text_replaces_each_bad_character_once() -> None:
 def test_a_ten_thousand_character_word_does_not_stall_the_pdf(tmp_path: Path) -> None:
     db = demo_copy(tmp_path / "ledger.db")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE holdings SET name = ? WHERE ticker = '0101.T'", (LONG_NAME,))
+        conn.execute("UPDATE securities SET name = ? WHERE ticker = '0101.T'", (LONG_NAME,))
     conn.close()
     # Bounded: the PDF stage took 298 s on this name before; a report takes a few seconds.
     done = lifealm("report", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF, "--no-montecarlo",

@@ -58,9 +58,10 @@ JAPANESE: dict[str, tuple[str, str, list[tuple[object, ...]]]] = {
     "holdings": ("銘柄コード,銘柄名,保有数量,取得金額,買付日,口座,通貨\n"
                  "7203.T,トヨタ自動車,１００,\"¥250,000\",2025年1月5日,特定,円\n"
                  "8591.T,オリックス,\"1,500\",\"3,000,000円\",2025/2/3,NISA成長投資枠,JPY\n",
-                 "SELECT ticker, name, shares, cost_basis, added_at, account, currency FROM holdings ORDER BY ticker",
-                 [("7203.T", "トヨタ自動車", 100.0, 250000.0, "2025-01-05", "特定", "JPY"),
-                  ("8591.T", "オリックス", 1500.0, 3000000.0, "2025-02-03", "NISA成長投資枠", "JPY")]),
+                 "SELECT h.ticker, s.name, shares, cost_basis, added_at, account, currency, a.kind FROM holdings h "
+                 "JOIN securities s ON s.ticker = h.ticker JOIN accounts a ON a.name = h.account ORDER BY h.ticker",
+                 [("7203.T", "トヨタ自動車", 100.0, 250000.0, "2025-01-05", "特定", "JPY", "taxable"),
+                  ("8591.T", "オリックス", 1500.0, 3000000.0, "2025-02-03", "NISA成長投資枠", "JPY", "nisa_growth")]),
     "prices": ("銘柄コード,日付,終値\n7203.T,2025/11/4,\"2,893.5円\"\n7203.T,２０２５年１１月５日,２９００\n",
                "SELECT ticker, price_date, close_price FROM prices ORDER BY price_date",
                [("7203.T", "2025-11-04", 2893.5), ("7203.T", "2025-11-05", 2900.0)]),
@@ -82,8 +83,8 @@ JAPANESE: dict[str, tuple[str, str, list[tuple[object, ...]]]] = {
                      "SELECT name, kind, value, liquid FROM other_assets", [("自宅", "real_estate", 45e6, 0)]),
     "loans": ("名称,残高,金利,担保,凍結比率,追証比率,強制決済比率\n"
               "証券担保ローン,\"¥50,000,000\",0.02,証券担保,0.6,0.7,0.85\n",
-              "SELECT name, balance, rate, collateral_type, freeze_pct, margin_call_pct, forced_liq_pct FROM loans",
-              [("証券担保ローン", 5e7, 0.02, "portfolio", 0.6, 0.7, 0.85)]),
+              "SELECT name, balance, rate, kind, freeze_pct, margin_call_pct, forced_liq_pct FROM loans",
+              [("証券担保ローン", 5e7, 0.02, "margin", 0.6, 0.7, 0.85)]),
     "assumptions": ("項目,値\nmc_paths,2000\n", "SELECT name, value FROM assumptions", [("mc_paths", "2000")]),
 }
 
@@ -104,7 +105,8 @@ def test_tab_separated_file_is_read(ledger: Path, tmp_path: Path) -> None:
     tsv = write(tmp_path, "h.tsv", "銘柄コード\t銘柄名\t保有数量\n7203.T\tトヨタ, 自動車\t100\n", "cp932")
     code, output = run("import", "holdings", str(tsv), "--db", str(ledger))
     assert code == 0, output
-    assert query(ledger, "SELECT ticker, name, shares FROM holdings") == [("7203.T", "トヨタ, 自動車", 100.0)]
+    assert query(ledger, "SELECT h.ticker, name, shares FROM holdings h JOIN securities s ON s.ticker = h.ticker"
+                 ) == [("7203.T", "トヨタ, 自動車", 100.0)]
 
 
 def test_semicolon_separated_file_says_so(ledger: Path, tmp_path: Path) -> None:
@@ -166,7 +168,7 @@ def test_a_whole_cp932_file_is_still_read(ledger: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "h.csv", "銘柄コード,銘柄名,保有数量\n9999.T,北斗通信,100\n", "cp932")
     code, output = run("import", "holdings", str(path), "--db", str(ledger))
     assert code == 0, output
-    assert query(ledger, "SELECT name FROM holdings") == [("北斗通信",)]
+    assert query(ledger, "SELECT name FROM securities") == [("北斗通信",)]
 
 
 @pytest.mark.parametrize("name", ["rot13", "base64", "undefined", "hex", "idna", "unicode_escape", "cp037"])

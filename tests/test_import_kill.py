@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from ledger_rows import add_holding
 
 from lifealm.ledger.db import create_ledger
 
@@ -22,7 +23,8 @@ DAYS = 3000  # 120,000 rows: long enough to be caught mid-write
 def _prepare(tmp_path: Path) -> tuple[Path, Path]:
     db = tmp_path / "ledger.db"
     conn = create_ledger(db)
-    conn.executemany("INSERT INTO holdings (ticker, shares) VALUES (?, 1)", [(f"K{i:03d}",) for i in range(TICKERS)])
+    for i in range(TICKERS):
+        add_holding(conn, f"K{i:03d}", 1)
     conn.execute("INSERT INTO prices VALUES ('K000', '1999-12-31', 1)")  # a row that must survive either way
     conn.commit()
     conn.close()

@@ -19,6 +19,9 @@ from lifealm.ledger.csv_import import import_csv
 from lifealm.ledger.db import create_ledger
 
 AS_OF = date(2025, 6, 30)
+# The holdings as the series' v1 table showed them: each holding with its security's columns.
+HOLDINGS = ("(SELECT h.ticker, s.name, h.shares, h.cost_basis, s.asset_class, h.added_at, s.currency, h.account "
+            "FROM holdings h JOIN securities s ON s.ticker = h.ticker)")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -51,16 +54,16 @@ GOOD: dict[str, tuple[str, str, list[tuple[object, ...]]]] = {
     # kind: (CSV text, query, the rows the query must return)
     "holdings": ("ticker,name,shares,cost_basis,asset_class,added_at\n"
                  "A.T,Alpha,100,150000,equity,2024-01-05\nB.T,ベータ,2.5,,,\n",
-                 "SELECT ticker, name, shares, cost_basis, asset_class, added_at, currency FROM holdings "
+                 f"SELECT ticker, name, shares, cost_basis, asset_class, added_at, currency FROM {HOLDINGS} "
                  "ORDER BY ticker",
                  [("A.T", "Alpha", 100.0, 150000.0, "equity", "2024-01-05", "JPY"),
                   ("B.T", "ベータ", 2.5, 0.0, "equity", None, "JPY")]),
     "loans": ("name,balance,rate,collateral_type,freeze_pct,margin_call_pct,forced_liq_pct,credit_limit\n"
               "margin,50000000,0.02,portfolio,0.6,0.7,0.85,\nstandby,0,0.025,,,,,10000000\n",
-              "SELECT name, balance, rate, collateral_type, freeze_pct, forced_liq_pct, credit_limit, target_ratio "
+              "SELECT name, balance, rate, kind, freeze_pct, forced_liq_pct, credit_limit, target_ratio "
               "FROM loans ORDER BY name",
-              [("margin", 5e7, 0.02, "portfolio", 0.6, 0.85, None, 0.65),
-               ("standby", 0.0, 0.025, None, None, None, 1e7, 0.65)]),
+              [("margin", 5e7, 0.02, "margin", 0.6, 0.85, None, 0.65),
+               ("standby", 0.0, 0.025, "credit_line", None, None, 1e7, 0.65)]),
     "cash": ("name,balance,currency\nsavings,1500000,\noverdraft,-2000,usd\n",
              "SELECT name, balance, currency FROM cash_accounts ORDER BY name",
              [("overdraft", -2000.0, "USD"), ("savings", 1500000.0, "JPY")]),
@@ -137,10 +140,10 @@ def test_partial_columns_do_not_reset_the_others(empty: Path, tmp_path: Path) ->
     full.write_text("ticker,name,shares,cost_basis,account\nA.T,Alpha,100,150000,NISA\n")
     assert run("import", "holdings", str(full), "--db", str(empty))[0] == 0
     partial = tmp_path / "partial.csv"
-    partial.write_text("ticker,shares\nA.T,300\n")
+    partial.write_text("ticker,account,shares\nA.T,NISA,300\n")
     assert run("import", "holdings", str(partial), "--db", str(empty))[0] == 0
-    assert rows(empty, "SELECT name, shares, cost_basis, account FROM holdings") == [("Alpha", 300.0, 150000.0,
-                                                                                    "NISA")]
+    assert rows(empty, f"SELECT name, shares, cost_basis, account FROM {HOLDINGS}") == [("Alpha", 300.0, 150000.0,
+                                                                                       "NISA")]
 
 
 def test_updating_only_the_margin_loan_balance(empty: Path, tmp_path: Path) -> None:
@@ -153,8 +156,7 @@ def test_updating_only_the_margin_loan_balance(empty: Path, tmp_path: Path) -> N
     balance.write_text("name,balance\nmargin,48000000\n")
     code, output = run("import", "loans", str(balance), "--db", str(empty))
     assert code == 0, output
-    assert rows(empty, "SELECT balance, collateral_type, forced_liq_pct FROM loans") == [
-        (48000000.0, "portfolio", 0.85)]
+    assert rows(empty, "SELECT balance, kind, forced_liq_pct FROM loans") == [(48000000.0, "margin", 0.85)]
     new_line = tmp_path / "new.csv"  # a new loan without its type is still refused, by the schema, with its line
     new_line.write_text("name,balance\nunknown,1000\n")
     code, output = run("import", "loans", str(new_line), "--db", str(empty))
@@ -192,11 +194,9 @@ def test_export_import_round_trip_for_every_kind(demo_template: Path, tmp_path: 
         code, output = run("import", kind, str(tmp_path / "first" / f"{kind}.csv"), "--db", str(fresh))
         assert code == 0, f"{kind}: {output}"
     assert _export_all(fresh, tmp_path / "second") == exported
-    for kind in KINDS:
-        table = KINDS[kind].table
-        cols = ", ".join(KINDS[kind].column_names)
-        query = f"SELECT {cols} FROM {table} ORDER BY {', '.join(KINDS[kind].key)}"
-        assert rows(fresh, query) == rows(db, query), kind
+    for spec in KINDS.values():
+        query = f"SELECT {spec.select_list} FROM {spec.from_clause} ORDER BY {spec.order_by}"
+        assert rows(fresh, query) == rows(db, query), spec.name
 
 
 def test_export_to_stdout_matches_file(demo_template: Path, tmp_path: Path) -> None:
@@ -212,7 +212,7 @@ def test_cp932_file(empty: Path, tmp_path: Path, encoding_args: list[str]) -> No
     csv_file.write_bytes("銘柄コード,銘柄名,保有数量\n8001.T,架空商事,100\n9001.T,みなと電力,200\n".encode("cp932"))
     code, output = run("import", "holdings", str(csv_file), "--db", str(empty), *encoding_args)
     assert code == 0, output
-    assert rows(empty, "SELECT ticker, name, shares FROM holdings ORDER BY ticker") == [
+    assert rows(empty, f"SELECT ticker, name, shares FROM {HOLDINGS} ORDER BY ticker") == [
         ("8001.T", "架空商事", 100.0), ("9001.T", "みなと電力", 200.0)]
 
 
@@ -231,7 +231,7 @@ def test_utf8_bom_is_accepted(empty: Path, tmp_path: Path) -> None:
     csv_file.write_bytes("\ufeffticker,name,shares\n8001.T,架空商事,100\n".encode())
     code, output = run("import", "holdings", str(csv_file), "--db", str(empty))
     assert code == 0, output
-    assert rows(empty, "SELECT ticker, name FROM holdings") == [("8001.T", "架空商事")]
+    assert rows(empty, f"SELECT ticker, name FROM {HOLDINGS}") == [("8001.T", "架空商事")]
 
 
 def test_unknown_encoding_is_a_clear_error(empty: Path, tmp_path: Path) -> None:
@@ -309,7 +309,8 @@ def test_a_row_the_schema_refuses_is_named_by_line(empty: Path, tmp_path: Path) 
                        "margin,portfolio,0.6,0.7,0.85\n")
     code, output = run("import", "loans", str(partial), "--db", str(empty))
     assert code == 1
-    assert "thresholds.csv:2: row: the ledger refused it" in output and "fix:" in output
+    assert "thresholds.csv:2: freeze_pct/margin_call_pct/forced_liq_pct/target_ratio: a margin loan needs" in output
+    assert "fix:" in output and "constraint" not in output
     assert hashlib.sha256(empty.read_bytes()).hexdigest() == before
 
 
@@ -319,7 +320,7 @@ def test_unknown_ticker_is_reported_even_on_a_row_with_other_problems(empty: Pat
     prices.write_text("ticker,price_date,close_price\nA.T,2025-06-02,1\nZZZ.T,2025-06-02,NaN\n")
     code, output = run("import", "prices", str(prices), "--db", str(empty))
     assert code == 1
-    assert "p.csv:3: close_price" in output and "p.csv:3: ticker: 'ZZZ.T' is not in holdings" in output
+    assert "p.csv:3: close_price" in output and "p.csv:3: ticker: 'ZZZ.T' is not a security" in output
     assert rows(empty, "SELECT count(*) FROM prices") == [(0,)]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger_rows import add_holding
 
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.csv_export import export_csv
@@ -34,7 +35,8 @@ def test_price_import_export_round_trip(rows: dict[tuple[str, date], float], spe
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         conn = create_ledger(folder / "ledger.db")
-        conn.executemany("INSERT INTO holdings (ticker, shares) VALUES (?, 1)", [(t,) for t in TICKERS])
+        for ticker in TICKERS:
+            add_holding(conn, ticker, 1)
         conn.commit()
         fmt: Callable[[float], str] = {"repr": repr, "g17": "{:.17g}".format, "e": "{:.16e}".format}[spelled]
         source = folder / "prices.csv"

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ledger_rows import add_holding
 
 from lifealm.cli import _register, cli
 from lifealm.errors import LedgerError
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
 
-TABLES = {"holdings", "prices", "dividends", "loans", "cash_accounts", "other_assets", "expenses", "income",
-          "fx_rates", "assumptions", "snapshots"}
+TABLES = {"accounts", "securities", "holdings", "prices", "dividends", "loans", "cash_accounts", "other_assets",
+          "expenses", "income", "events", "members", "fx_rates", "assumptions", "snapshots"}
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -70,8 +71,10 @@ def test_schema_checks_protect_the_data(ledger_path: Path) -> None:
     conn = create_ledger(ledger_path)
     bad = [
         "INSERT INTO holdings (ticker, shares) VALUES ('A', -1)",
-        "INSERT INTO loans (name, balance, rate, collateral_type, freeze_pct, margin_call_pct, forced_liq_pct) "
-        "VALUES ('m', 1, 0.02, 'portfolio', 0.7, 0.6, 0.85)",
+        "INSERT INTO loans (name, balance, rate, kind, freeze_pct, margin_call_pct, forced_liq_pct) "
+        "VALUES ('m', 1, 0.02, 'margin', 0.7, 0.6, 0.85)",
+        "INSERT INTO loans (name, kind, balance) VALUES ('mortgage', 'amortizing', 1000)",
+        "INSERT INTO events (name, event_date, amount) VALUES ('fees', '2031-02-30', 1)",
         "INSERT INTO prices VALUES ('NOPE', '2025-01-01', 1)",
         "INSERT INTO prices VALUES ('A', '2025-02-30', 1)",
     ]
@@ -86,9 +89,11 @@ def test_schema_checks_protect_the_data(ledger_path: Path) -> None:
 
 def test_check_reports_findings(ledger_path: Path) -> None:
     conn = create_ledger(ledger_path)
-    conn.executemany("INSERT INTO holdings (ticker, shares) VALUES (?, ?)", [("A.T", 1), ("B.T", 1), ("C.T", 1)])
+    for ticker in ("A.T", "B.T", "C.T"):
+        add_holding(conn, ticker, 1)
     conn.executemany("INSERT INTO prices VALUES (?, ?, ?)", [("A.T", "2025-06-27", 10), ("B.T", "2025-06-01", 10)])
-    conn.execute("INSERT INTO loans (name, balance, credit_limit) VALUES ('line', 12000000, 10000000)")
+    conn.execute("INSERT INTO loans (name, kind, balance, credit_limit) VALUES ('line', 'credit_line', 12000000, "
+                 "10000000)")
     conn.execute("INSERT INTO cash_accounts (name, balance) VALUES ('wallet', -500)")
     conn.commit()
     conn.close()
@@ -106,7 +111,7 @@ def test_check_reports_findings(ledger_path: Path) -> None:
 def test_check_reports_what_the_report_would(ledger_path: Path) -> None:
     """`lifealm check` shows the models' own findings: a holding priced in USD with no USD rate is not valued."""
     conn = create_ledger(ledger_path)
-    conn.execute("INSERT INTO holdings (ticker, shares, currency) VALUES ('AAPL', 10, 'USD')")
+    add_holding(conn, "AAPL", 10, currency="USD")
     conn.execute("INSERT INTO prices VALUES ('AAPL', '2025-06-27', 200)")
     conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('food', 1000)")
     conn.commit()
@@ -120,8 +125,8 @@ def test_check_finds_broken_foreign_keys(ledger_path: Path) -> None:
     create_ledger(ledger_path).close()
     conn = sqlite3.connect(ledger_path)  # foreign keys are off by default in a plain connection
     conn.execute("INSERT INTO prices VALUES ('GHOST', '2025-06-02', 1)")
-    conn.execute("INSERT INTO loans (name, balance, rate, collateral_type, credit_limit) "
-                 "VALUES ('m', 1, 0.02, NULL, 5)")
+    conn.execute("INSERT INTO loans (name, kind, balance, rate, credit_limit, collateral_account) "
+                 "VALUES ('m', 'credit_line', 1, 0.02, 5, NULL)")
     conn.commit()
     conn.close()
     code, output = run("check", "--db", str(ledger_path), "--as-of", "2025-06-30")

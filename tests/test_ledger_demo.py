@@ -54,16 +54,23 @@ def test_demo_has_the_series_numbers(demo: Path) -> None:
     conn.row_factory = sqlite3.Row
     inputs = load_inputs(conn, AS_OF)
     conn.close()
-    assert 8 <= len(inputs.holdings) <= 12
+    kinds = {a.name: (a.kind, a.is_pledged) for a in inputs.accounts}
+    assert sorted(kinds.values()) == [("nisa_growth", False), ("taxable", True)]
+    pledged = [h for h in inputs.holdings if kinds[h.account][1]]
+    nisa = [h for h in inputs.holdings if not kinds[h.account][1]]
+    assert 8 <= len(pledged) <= 12 and nisa
+    assert {h.ticker for h in nisa} <= {h.ticker for h in pledged}  # the same stock in both accounts
     assert all(not h.ticker[0].isalpha() and h.ticker.endswith(".T") for h in inputs.holdings)
     assert any(any("\u3040" <= ch <= "\u9fff" for ch in h.name) for h in inputs.holdings)  # Japanese names
     closes = {p.ticker: p for p in inputs.prices}
     assert all(closes[h.ticker].price_date == AS_OF for h in inputs.holdings)
-    value = sum(h.shares * closes[h.ticker].close for h in inputs.holdings)
+    value = sum(h.shares * closes[h.ticker].close for h in pledged)  # the series' ¥125M are the collateral
     assert value == pytest.approx(125e6, rel=0.01)
     secured = [loan for loan in inputs.loans if loan.is_secured]
-    standby = [loan for loan in inputs.loans if not loan.is_secured]
-    assert len(secured) == 1 and len(standby) == 1
+    standby = [loan for loan in inputs.loans if loan.is_credit_line]
+    mortgage = [loan for loan in inputs.loans if loan.is_amortizing]
+    assert len(secured) == 1 and len(standby) == 1 and len(mortgage) == 1
+    assert mortgage[0].balance < 10e6 and mortgage[0].monthly_payment
     margin = secured[0]
     assert (margin.balance, margin.rate) == (50e6, 0.02)
     assert (margin.freeze_pct, margin.margin_call_pct, margin.forced_liq_pct, margin.target_ratio) == (
@@ -75,6 +82,9 @@ def test_demo_has_the_series_numbers(demo: Path) -> None:
     assert len(inputs.expenses) >= 4
     side = [i for i in inputs.income if i.kind == "side"]
     assert side and side[0].monthly_amount == 1e6 and side[0].annual_change == -0.05
+    assert any(i.end is not None and i.end > AS_OF for i in inputs.income)  # an income that ends
+    assert any(i.kind == "pension" and i.start is not None and i.start > AS_OF for i in inputs.income)
+    assert len([e for e in inputs.events if e.name.startswith("大学")]) == 4 and len(inputs.members) >= 2
 
 
 def test_demo_dividends_twice_a_year_growing_plus_projections(demo: Path) -> None:
@@ -109,10 +119,20 @@ def test_demo_snapshots_are_90_safe_days_before_as_of(demo: Path) -> None:
     assert len(snaps) == 90
     assert snaps[0].snapshot_date == AS_OF - timedelta(days=90) and snaps[-1].snapshot_date == AS_OF - timedelta(1)
     assert {s.status for s in snaps} == {"SAFE"}
+    mortgage = next(loan.balance for loan in inputs.loans if loan.is_amortizing)
+    conn = sqlite3.connect(demo)
     for snap in snaps:
-        assert snap.margin_ratio == pytest.approx(snap.margin_balance / snap.portfolio_value, rel=1e-4)
-        assert snap.net_worth == pytest.approx(snap.portfolio_value + snap.cash + 45e6 - snap.margin_balance, abs=2)
+        # The ratio is on the collateral: the taxable account's holdings at each day's close (the NISA's are not).
+        (pledged,) = conn.execute(
+            "SELECT sum(h.shares * (SELECT close_price FROM prices p WHERE p.ticker = h.ticker AND p.price_date <= ? "
+            "ORDER BY p.price_date DESC LIMIT 1)) FROM holdings h JOIN accounts a ON a.name = h.account "
+            "WHERE a.kind = 'taxable'", (snap.snapshot_date.isoformat(),)).fetchone()
+        assert snap.margin_ratio == pytest.approx(snap.margin_balance / pledged, rel=1e-9)
+        assert pledged < snap.portfolio_value
+        assert snap.net_worth == pytest.approx(snap.portfolio_value + snap.cash + 45e6 - snap.margin_balance
+                                               - mortgage, abs=2)
         assert 0 < (snap.success_probability or 0) <= 1
+    conn.close()
 
 
 def test_demo_refuses_to_overwrite_without_force(demo: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from ledger_rows import add_holding
 
 from lifealm.errors import LifealmError
 from lifealm.ledger.db import create_ledger
@@ -16,8 +17,9 @@ from lifealm.ledger.load import LATEST_FX_SQL, LATEST_PRICE_SQL, load_inputs
 @pytest.fixture
 def conn(ledger_path: Path) -> sqlite3.Connection:
     connection = create_ledger(ledger_path)
-    connection.executemany("INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES (?, ?, ?, ?)",
-                           [("B.T", "Beta", 200, 100000), ("A.T", "Alpha", 100, 50000), ("C.T", "Gamma", 5, 1)])
+    for ticker, name, shares, cost in (("B.T", "Beta", 200, 100000), ("A.T", "Alpha", 100, 50000),
+                                       ("C.T", "Gamma", 5, 1)):
+        add_holding(connection, ticker, shares, name=name, cost_basis=cost)
     connection.executemany("INSERT INTO prices VALUES (?, ?, ?)", [
         ("A.T", "2025-06-02", 1000.0), ("A.T", "2025-06-03", 1010.0), ("A.T", "2025-06-10", 9999.0),
         ("B.T", "2025-05-30", 500.0),  # B has no price on A's latest date: it must still be valued
@@ -31,8 +33,8 @@ def conn(ledger_path: Path) -> sqlite3.Connection:
     connection.executemany("INSERT INTO dividends (ticker, ex_date, amount_per_share, is_projection) "
                            "VALUES (?, ?, ?, ?)", [("A.T", "2025-03-27", 10, 0), ("A.T", "2025-09-26", 11, 0),
                                                    ("A.T", "2025-09-26", 12, 1)])
-    connection.execute("INSERT INTO loans (name, balance, rate, collateral_type, freeze_pct, margin_call_pct, "
-                       "forced_liq_pct) VALUES ('m', 10, 0.02, 'portfolio', 0.6, 0.7, 0.85)")
+    connection.execute("INSERT INTO loans (name, balance, rate, kind, freeze_pct, margin_call_pct, "
+                       "forced_liq_pct) VALUES ('m', 10, 0.02, 'margin', 0.6, 0.7, 0.85)")
     connection.commit()
     return connection
 

@@ -20,7 +20,7 @@ TODAY = date(2026, 6, 30)
 def conn(tmp_path: Path) -> sqlite3.Connection:
     conn = create_ledger(tmp_path / "ledger.db")
     write_rows(conn, "holdings", [("7203.T", "Toyota", 100.0, 250_000.0, "equity", date(2020, 1, 6), "", "JPY",
-                                   None)], today=TODAY)
+                                   None, None)], today=TODAY)
     return conn
 
 
@@ -41,7 +41,7 @@ def test_typed_rows_are_stored_and_counted(conn: sqlite3.Connection) -> None:
 def test_replace_makes_the_rows_the_whole_table(conn: sqlite3.Connection) -> None:
     write_rows(conn, "cash", [("bank", 1000.0, "JPY"), ("broker", 5.0, "JPY"), ("old", 1.0, "USD")])
     result = write_rows(conn, "cash", [("bank", 1000.0, "JPY"), ("broker", 7.0, "JPY")], replace=True)
-    assert result == WriteResult("cash", 2, 0, 1, 1, removed=1)
+    assert result == WriteResult("cash", 2, 0, 1, 1, removed=1, removed_keys=(("old",),))
     assert [r[0] for r in conn.execute("SELECT name FROM cash_accounts ORDER BY name")] == ["bank", "broker"]
 
 
@@ -57,7 +57,7 @@ def test_every_problem_is_listed_and_nothing_is_written(conn: sqlite3.Connection
         write_rows(conn, "prices", rows, origin="yahoo", today=TODAY)
     problems = caught.value.problems
     assert any(p.startswith("yahoo:2: price_date: ") and "future" in p for p in problems)
-    assert any(p.startswith("yahoo:3: ticker: '9999.T' is not in holdings") for p in problems)
+    assert any(p.startswith("yahoo:3: ticker: '9999.T' is not a security in the ledger") for p in problems)
     assert any(p.startswith("yahoo:4: close_price: ") and "finite" in p for p in problems)
     assert any(p.startswith("yahoo:5: close_price: True is not a number") for p in problems)
     assert "yahoo:6: price_date: empty, but a value is required" in problems
@@ -67,22 +67,24 @@ def test_every_problem_is_listed_and_nothing_is_written(conn: sqlite3.Connection
 
 
 def test_partial_columns_keep_the_stored_values(conn: sqlite3.Connection) -> None:
-    write_rows(conn, "loans", [("margin", 1e6, 0.02, "portfolio", 0.6, 0.7, 0.85, None, 0.65)])
-    result = write_rows(conn, "loans", [("margin", 2e6, None, None, None, None, None, None, None)],
+    write_rows(conn, "loans", [("margin", "portfolio", 1e6, 0.02, None, 0.6, 0.7, 0.85, None, 0.65, None, None)])
+    result = write_rows(conn, "loans", [("margin", None, 2e6, None, None, None, None, None, None, None, None, None)],
                         columns=("name", "balance"))
     assert result == WriteResult("loans", 1, 0, 1, 0)
-    row = conn.execute("SELECT balance, rate, collateral_type, forced_liq_pct FROM loans").fetchone()
-    assert tuple(row) == (2e6, 0.02, "portfolio", 0.85)
+    row = conn.execute("SELECT balance, rate, kind, forced_liq_pct FROM loans").fetchone()
+    assert tuple(row) == (2e6, 0.02, "margin", 0.85)
     with pytest.raises(LifealmError, match="unknown loans column"):
         write_rows(conn, "loans", [], columns=("name", "blance"))
 
 
 def test_a_row_the_schema_refuses_is_named(conn: sqlite3.Connection) -> None:
-    write_rows(conn, "loans", [("margin", 1e6, 0.02, "portfolio", 0.6, 0.7, 0.85, None, 0.65)])
+    write_rows(conn, "loans", [("margin", "margin", 1e6, 0.02, None, 0.6, 0.7, 0.85, None, 0.65, None, None)])
     with pytest.raises(ImportValidationError) as caught:  # target above forced, only the merged row shows it
-        write_rows(conn, "loans", [("margin", None, None, None, None, None, None, None, 0.9)],
+        write_rows(conn, "loans", [("margin", None, None, None, None, None, None, None, None, 0.9, None, None)],
                    columns=("name", "target_ratio"), origin="broker.csv")
-    assert caught.value.problems[0].startswith("broker.csv:1: row: the ledger refused it")
+    problem = caught.value.problems[0]
+    assert problem.startswith("broker.csv:1: freeze_pct/margin_call_pct/forced_liq_pct/target_ratio: a margin loan")
+    assert "constraint" not in problem and "CHECK" not in problem  # a sentence, never SQLite's own text
 
 
 def test_sqlite_failures_are_classified_by_their_code(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from briefing_contract import stand_in
 from click.testing import CliRunner
+from ledger_rows import add_holding
 
 from lifealm.assumption_catalog import MEANINGS
 from lifealm.cli import _register, cli
@@ -40,7 +41,8 @@ def test_every_finding_code_in_the_source_has_a_text_and_a_fix() -> None:
 def test_check_prints_the_fix_under_every_finding(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     with closing(create_ledger(db)) as conn, conn:
-        conn.execute("INSERT INTO holdings (ticker, shares, cost_basis) VALUES ('OLD', 10, 1000), ('NEW', 5, 500)")
+        add_holding(conn, "OLD", 10, cost_basis=1000)
+        add_holding(conn, "NEW", 5, cost_basis=500)
         conn.execute("INSERT INTO prices VALUES ('OLD', '2026-11-01', 100)")  # 24 days old on 2026-11-25
     code, output = _invoke("check", "--db", str(db), "--as-of", "2026-11-25", "--config", str(_empty(tmp_path)))
     assert code == 0, output

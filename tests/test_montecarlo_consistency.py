@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from demo_ledgers import demo_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger_rows import add_holding
 from model_inputs import ledger_inputs, position
 from numpy.typing import NDArray
 
@@ -132,7 +133,7 @@ def test_simulate_lists_the_ledgers_findings(tmp_path: Path) -> None:
     demo_copy(db, as_of=AS_OF)
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("INSERT INTO holdings (ticker, name, shares) VALUES ('NOPRICE', 'Unpriced Co', 100)")
+        add_holding(conn, "NOPRICE", 100, name="Unpriced Co")
         conn.execute("INSERT INTO dividends (ticker, ex_date, amount_per_share) VALUES ('NOPRICE', '2026-03-01', "
                      "1000000)")
     conn.close()

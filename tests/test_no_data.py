@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from deliver_support import smtp_server
+from ledger_rows import add_holding
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli
@@ -44,7 +45,7 @@ def _run(tmp_path: Path, db: Path, as_of: str, *extra: str) -> tuple[int, str, s
 def _household(db: Path) -> None:
     """One holding priced from FIRST_PRICE on, one expense: answerable from FIRST_PRICE, not before."""
     with closing(create_ledger(db)) as conn, conn:
-        conn.execute("INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES ('8306.T', 'bank', 1000, 1e6)")
+        add_holding(conn, "8306.T", 1000, name="bank", cost_basis=1e6)
         conn.execute("INSERT INTO prices VALUES ('8306.T', ?, 1500)", (FIRST_PRICE,))
         conn.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('living', 300000)")
 
@@ -89,7 +90,7 @@ def test_a_holding_without_price_among_priced_ones_is_a_finding_not_no_data(tmp_
     db = tmp_path / "ledger.db"
     _household(db)
     with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO holdings (ticker, shares, cost_basis) VALUES ('NEW', 10, 1000)")
+        add_holding(conn, "NEW", 10, cost_basis=1000)
     code, _, _, subjects = _run(tmp_path, db, FIRST_PRICE)
     assert code == 0 and subjects[0].startswith("[SAFE]")
     doc = json.loads((tmp_path / "site" / FIRST_PRICE / "briefing.json").read_text("utf-8"))

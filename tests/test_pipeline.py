@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from demo_ledgers import demo_copy
+from ledger_rows import add_holding
 
 import lifealm.cli.ledger_cmds
 import lifealm.cli.report_cmd
@@ -66,8 +67,8 @@ def test_without_the_config_both_see_the_default_stale_limit(demo: Path, tmp_pat
     assert checked.exit_code == 0, checked.output
     stale = [line for line in checked.output.splitlines() if ": stale_price: " in line]
     with sqlite3.connect(demo) as conn:
-        holdings = int(conn.execute("SELECT count(*) FROM holdings").fetchone()[0])
-    assert len(stale) == holdings == 10
+        securities = int(conn.execute("SELECT count(DISTINCT ticker) FROM holdings").fetchone()[0])
+    assert len(stale) == securities == 10  # one finding per security, whichever accounts hold it
     assert all("limit_days=5" in line for line in stale)
 
 
@@ -100,8 +101,8 @@ def test_check_names_what_only_the_file_can_tell(tmp_path: Path) -> None:
     assert [(f.code, f.severity.value) for f in empty.findings if f.code == "no_holdings"] == [("no_holdings", "error")]
     with sqlite3.connect(db) as conn:  # another tool bypassed the CHECK constraints
         conn.execute("PRAGMA ignore_check_constraints = ON")
-        conn.execute("INSERT INTO holdings (ticker, shares) VALUES ('7203.T', 100)")
-        conn.execute("INSERT INTO loans (name, balance, collateral_type) VALUES ('margin', 1000000, 'portfolio')")
+        add_holding(conn, "7203.T", 100)
+        conn.execute("INSERT INTO loans (name, balance, kind) VALUES ('margin', 1000000, 'margin')")
     report = check_ledger(settings, AS_OF)
     codes = [(f.code, f.subject) for f in report.findings]
     assert codes[0] == ("loan_without_thresholds", "margin")

@@ -327,17 +327,33 @@ def test_the_vega_bundle_follows_the_output_mode_of_each_run(briefing_site: dict
 def test_headline_figures_equal_the_ledger_worked_by_hand(briefing_site: dict[str, Any]) -> None:
     """The JSON's answer recomputed straight from the ledger with SQL and the SPEC's formulas, not the models."""
     doc = json.loads((briefing_site["site"] / REPORT_DAY / "briefing.json").read_text("utf-8"))
+    close = ("(SELECT close_price FROM prices p WHERE p.ticker = h.ticker AND p.price_date <= :day "
+             "ORDER BY p.price_date DESC LIMIT 1)")
+    month = {"day": REPORT_DAY, "first": REPORT_DAY[:8] + "01", "last": REPORT_DAY[:8] + "31"}  # November
+    active = "(start_date IS NULL OR start_date <= :last) AND (end_date IS NULL OR end_date >= :first)"
     with sqlite3.connect(briefing_site["db"]) as conn:
-        value = conn.execute(
-            "SELECT sum(h.shares * (SELECT close_price FROM prices p WHERE p.ticker = h.ticker "
-            "AND p.price_date <= ? ORDER BY p.price_date DESC LIMIT 1)) FROM holdings h", (REPORT_DAY,)
-        ).fetchone()[0]
+        value = conn.execute(f"SELECT sum(h.shares * {close}) FROM holdings h", month).fetchone()[0]
+        # Collateral: the holdings of taxable accounts (pledged unless they say not) at the security's haircut.
+        collateral = conn.execute(
+            f"SELECT sum(h.shares * {close} * s.haircut) FROM holdings h JOIN securities s ON s.ticker = h.ticker "
+            "JOIN accounts a ON a.name = h.account WHERE a.kind = 'taxable' AND coalesce(a.pledged, 1) = 1",
+            month).fetchone()[0]
         loan, forced = conn.execute(
-            "SELECT sum(balance), min(forced_liq_pct) FROM loans WHERE collateral_type = 'portfolio'").fetchone()
+            "SELECT sum(balance), min(forced_liq_pct) FROM loans WHERE kind = 'margin'").fetchone()
         cash = conn.execute("SELECT sum(balance) FROM cash_accounts").fetchone()[0]
-        line = conn.execute("SELECT sum(credit_limit - balance) FROM loans WHERE collateral_type IS NULL").fetchone()[0]
+        line = conn.execute("SELECT sum(credit_limit - balance) FROM loans WHERE kind = 'credit_line'").fetchone()[0]
+        debts = conn.execute("SELECT sum(balance) FROM loans").fetchone()[0]
+        others = conn.execute("SELECT sum(value) FROM other_assets").fetchone()[0]
+        flow = conn.execute(
+            f"SELECT (SELECT coalesce(sum(monthly_amount), 0) FROM income WHERE {active}) "
+            f"- (SELECT coalesce(sum(monthly_amount), 0) FROM expenses WHERE {active}) "
+            "- (SELECT sum(CASE WHEN kind = 'amortizing' THEN min(monthly_payment, balance * (1 + rate / 12)) "
+            "ELSE balance * rate / 12 END) FROM loans)", month).fetchone()[0]
     assert doc["portfolio"]["value"] == pytest.approx(value, rel=1e-12)
-    assert doc["margin"]["ratio"] == pytest.approx(loan / value, rel=1e-12)
+    assert doc["margin"]["collateral"] == pytest.approx(collateral, rel=1e-12) and collateral < value
+    assert doc["margin"]["ratio"] == pytest.approx(loan / collateral, rel=1e-12)
     assert doc["defense"]["cash"] + doc["defense"]["credit_available"] == pytest.approx(cash + line, rel=1e-12)
-    survival = 1 - (loan - cash - line) / (value * forced)
+    survival = 1 - (loan - cash - line) / (collateral * forced)
     assert doc["stress"]["max_survivable_drawdown"] == pytest.approx(survival, rel=1e-12)
+    assert doc["balance_sheet"]["net_worth"] == pytest.approx(value + cash + others - debts, rel=1e-12)
+    assert doc["cashflow"]["monthly"] == pytest.approx(flow, rel=1e-9)

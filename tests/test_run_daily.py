@@ -149,7 +149,7 @@ def test_fail_on_reflects_a_danger_status_in_the_exit_code(tmp_path: Path, demo:
     ledger, config = demo
     with sqlite3.connect(ledger) as conn:
         # Borrow until the margin ratio passes the loan's own freeze threshold: the status becomes DANGER.
-        conn.execute("UPDATE loans SET balance = balance * 2 WHERE collateral_type = 'portfolio'")
+        conn.execute("UPDATE loans SET balance = balance * 2 WHERE kind = 'margin'")
     base = [*LIFEALM, "run", "--no-email", "--config", str(config), "--out", str(tmp_path / "site"),
             "--as-of", AS_OF]
     codes = {}

@@ -12,8 +12,7 @@ import pytest
 from model_inputs import ledger_inputs, position
 
 from lifealm.errors import LedgerError
-from lifealm.ledger.db import create_ledger, open_ledger
-from lifealm.ledger.load import load_inputs
+from lifealm.ledger.db import create_ledger, migrations, open_ledger
 from lifealm.ledger.snapshots import read_snapshots, write_snapshot
 from lifealm.models.briefing import build_briefing
 from lifealm.models.inputs import CashAccount, Expense, Loan, PricePoint, Snapshot
@@ -96,9 +95,13 @@ def test_a_run_without_the_simulation_keeps_the_days_success_probability(ledger_
 def test_loading_a_damaged_snapshot_is_an_error_naming_the_row(ledger_path: Path) -> None:
     conn = create_ledger(ledger_path)
     write_snapshot(conn, snap(DAY - timedelta(days=1)))
-    conn.execute("UPDATE snapshots SET net_worth = 'abc'")
-    conn.commit()
-    with pytest.raises(LedgerError, match=r"snapshots row 2026-11-23: net_worth holds 'abc'") as raised:
-        load_inputs(conn, DAY)
-    assert "DELETE FROM snapshots WHERE snapshot_date = '2026-11-23'" in str(raised.value)
+    with pytest.raises(sqlite3.IntegrityError, match=r"cannot store TEXT value in REAL column snapshots\.net_worth"):
+        conn.execute("UPDATE snapshots SET net_worth = 'abc'")  # typed (STRICT) since schema v2
     conn.close()
+    # A table that is not typed (schema v1, as another tool could have left it) is still read with care.
+    old = sqlite3.connect(":memory:")
+    old.executescript(migrations()[0].sql)
+    old.execute("INSERT INTO snapshots VALUES ('2026-11-23', 'SAFE', 1, 1, 0, NULL, 'abc', 0, NULL, NULL, NULL)")
+    with pytest.raises(LedgerError, match=r"snapshots row 2026-11-23: net_worth holds 'abc'") as raised:
+        read_snapshots(old, before=DAY)
+    assert "DELETE FROM snapshots WHERE snapshot_date = '2026-11-23'" in str(raised.value)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from demo_ledgers import demo_copy
+from ledger_rows import add_holding
 
 from lifealm.cli import _register, cli
 
@@ -46,7 +47,7 @@ def test_check_never_prints_raw_control_characters(demo: Path, tmp_path: Path) -
     db = tmp_path / "ledger.db"
     db.write_bytes(demo.read_bytes())
     with sqlite3.connect(db) as conn:  # a ledger edited with another tool: no price, so check names the ticker
-        conn.execute("INSERT INTO holdings (ticker, name, shares) VALUES (?, 'x', 1)", (f"CTRL{ESCAPES}",))
+        add_holding(conn, f"CTRL{ESCAPES}", 1, name="x")
     code, output = _invoke("check", "--db", str(db), "--as-of", AS_OF.isoformat())
     assert code == 0
     assert "CTRL" in output  # the finding is there ...

@@ -91,8 +91,8 @@ def test_the_ledger_stores_every_hostile_value_exactly(built: TrustSite) -> None
     conn = sqlite3.connect(built.db)
     try:
         columns = {
-            "holding name": "SELECT name FROM holdings", "ticker": "SELECT ticker FROM holdings",
-            "asset_class": "SELECT asset_class FROM holdings", "account": "SELECT account FROM holdings",
+            "holding name": "SELECT name FROM securities", "ticker": "SELECT ticker FROM holdings",
+            "asset_class": "SELECT asset_class FROM securities", "account": "SELECT account FROM holdings",
             "loan name": "SELECT name FROM loans", "cash account": "SELECT name FROM cash_accounts",
             "other asset name": "SELECT name FROM other_assets", "other asset kind": "SELECT kind FROM other_assets",
             "expense category": "SELECT category FROM expenses", "income source": "SELECT source FROM income",

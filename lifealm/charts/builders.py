@@ -15,6 +15,7 @@ from lifealm.charts.inputs import (
     DividendYear,
     HistoryPoint,
     MarginView,
+    TimelineView,
 )
 from lifealm.models.montecarlo.result import MonteCarloResult
 
@@ -161,10 +162,11 @@ def _expenses(view: DividendView, year: DividendYear) -> float:
 
 
 def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
-    """Projected after-tax dividends per year against annual expenses, with the crossover year marked."""
+    """Projected after-tax dividends per year against annual expenses (+ loan interest), the crossover marked."""
     named = _Rows()
     rows = [
-        {"year": y.year, "income": y.income, "covers": y.income >= _expenses(view, y) > 0} for y in view.years
+        {"year": y.year, "income": y.income, "covers": y.income >= _expenses(view, y) + view.annual_interest
+         and _expenses(view, y) > 0} for y in view.years
     ]
     bars = alt.Chart(named(rows)).mark_bar().encode(
         x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
@@ -173,11 +175,15 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
     )
-    # Expenses grow with inflation year by year (as the crossover year is computed): a stepped line, not a rule.
-    spending = alt.Chart(named([{"year": y.year, "amount": _expenses(view, y)} for y in view.years]))
+    # Expenses grow with inflation year by year (as the crossover year is computed), plus today's loan interest:
+    # a stepped line, not a rule.
+    spending = alt.Chart(named([{"year": y.year, "amount": _expenses(view, y) + view.annual_interest}
+                                for y in view.years]))
     first = view.years[0] if view.years else None
-    label = alt.Chart(named([{"year": first.year if first else 0, "amount": _expenses(view, first) if first else 0.0,
-                              "label": "annual expenses (with inflation)"}]))
+    words = "annual expenses (with inflation)" + (" + loan interest" if view.annual_interest > 0 else "")
+    label = alt.Chart(named([{"year": first.year if first else 0,
+                              "amount": _expenses(view, first) + view.annual_interest if first else 0.0,
+                              "label": words}]))
     layers: list[alt.Chart] = [
         bars,
         spending.mark_line(color=theme.warn, strokeDash=[5, 3], strokeWidth=1.5, interpolate="step").encode(
@@ -242,7 +248,7 @@ def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
 
 
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
-    """Portfolio value by holding, largest first; the smaller ones may share a last "N others" bar."""
+    """Portfolio value by security (over all accounts), largest first; the smaller ones may share an "N others" bar."""
     named = _Rows()
     rows = [{"holding": f"{s.others} others" if s.others else f"{s.ticker} {s.name}".strip(), "value": s.value,
              "order": n} for n, s in enumerate(slices)]
@@ -254,7 +260,7 @@ def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
                 scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
         tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
     )
-    spec = _finish(chart, theme, "Allocation by holding", named)
+    spec = _finish(chart, theme, "Allocation by security", named)
     spec["height"] = max(theme.height // 2, 22 * len(rows))
     return spec
 
@@ -291,6 +297,48 @@ def montecarlo_failures(result: MonteCarloResult, theme: th.Theme) -> Spec:
     return _finish(chart, theme, "Monte Carlo: year of failure (failing paths only)", named)
 
 
+_MARKER_WORDS = {"income_start": "starts", "income_end": "ends", "expense_start": "starts", "expense_end": "ends"}
+
+
+def _ages(ages: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{name} {age}" for name, age in ages)
+
+
+def household_timeline(view: TimelineView, theme: th.Theme) -> Spec:
+    """Yearly amounts in today's money over the horizon, x = years from today."""
+    named = _Rows()
+    series = ("income", "one-off income", "expenses", "one-off expenses")
+    rows: list[dict[str, Any]] = []
+    for y in view.years:
+        common = {"year": y.offset, "from": y.start.isoformat(), "ages": _ages(y.ages)}
+        for name, amount in zip(series, (y.income, y.events_income, -y.expenses, -y.events_expense), strict=True):
+            if amount:
+                rows.append({**common, "series": name, "amount": amount})
+    x = alt.X("year:O", title="years from today", axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    bars = alt.Chart(named(rows)).mark_bar().encode(
+        x=x,
+        y=alt.Y("amount:Q", title="per year, today's money", axis=alt.Axis(labelExpr=MONEY_AXIS), stack=True),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(
+            domain=list(series), range=[theme.good, theme.accent, theme.bad, theme.warn])),
+        tooltip=["year:O", "from:N", "series:N", alt.Tooltip("amount:Q", format=",.0f"), "ages:N"],
+    )
+    net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
+                for y in view.years]
+    net = alt.Chart(named(net_rows)).mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(
+        x=x, y="net:Q", tooltip=["year:O", alt.Tooltip("net:Q", format=",.0f", title="net")])
+    layers: list[alt.Chart] = [bars, net]
+    if view.markers:
+        marker_rows = [{"year": m.offset, "label": f"{m.name} {_MARKER_WORDS.get(m.kind, '')}".strip(),
+                        "on": m.on.isoformat()} for m in view.markers]
+        markers = alt.Chart(named(marker_rows))
+        layers.append(markers.mark_rule(color=theme.muted, strokeDash=[3, 3]).encode(x=x, tooltip=["label:N", "on:N"]))
+        # Written downwards along the marker from the top of the plot, so a label never leaves the chart.
+        layers.append(markers.mark_text(color=theme.muted, angle=90, align="left", baseline="bottom", dy=-3, y=4,
+                                        fontSize=10).encode(x=x, text="label:N"))
+    layered = alt.layer(*layers).resolve_scale(color="independent")
+    return _finish(layered, theme, "Household timeline: income, expenses and events", named)
+
+
 def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:
     """Every chart of the briefing, keyed by a stable id; the Monte Carlo charts only when it was run."""
     charts: dict[str, Spec] = {
@@ -301,6 +349,8 @@ def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:
         "net-worth-history": net_worth_history(data.history, theme),
         "margin-history": margin_history(data.margin, data.history, theme),
     }
+    if data.timeline is not None:
+        charts["timeline"] = household_timeline(data.timeline, theme)
     if any(p.success_probability is not None for p in data.history):
         charts["success-history"] = success_history(data.history, theme)
     if data.montecarlo is not None:

@@ -13,6 +13,9 @@ from lifealm.charts.inputs import (
     HistoryPoint,
     LadderStep,
     MarginView,
+    TimelineBar,
+    TimelineMarker,
+    TimelineView,
 )
 from lifealm.drawable import drawable_text
 from lifealm.models.briefing import Briefing
@@ -91,16 +94,37 @@ def chart_data(b: Briefing) -> ChartData:
                     for y in b.dividends.years),
         annual_expenses=b.dividends.annual_expenses,
         crossover_year=None if b.dividends.crossover_year is None else start + b.dividends.crossover_year,
+        annual_interest=b.dividends.annual_interest,
     )
     history = thin_history(tuple(
         HistoryPoint(day=s.snapshot_date, net_worth=s.net_worth, margin_ratio=s.margin_ratio,
                      success_probability=s.success_probability)
         for s in b.history.series
     ), b.as_of)
-    valued = [h for h in b.valuation.holdings if h.value is not None and h.value > 0]
+    # One bar per security: a stock held in two accounts (taxable and NISA) is one position in the market.
     # Ledger text enters the charts only here: made drawable, so vl-convert can neither abort nor stall on it.
-    allocation = allocation_slices([AllocationSlice(ticker=drawable_text(h.ticker), name=drawable_text(h.name),
-                                                    value=h.value or 0.0)
-                                    for h in valued])
+    by_ticker: dict[str, AllocationSlice] = {}
+    for h in b.valuation.holdings:
+        if h.value is not None and h.value > 0:
+            seen = by_ticker.get(h.ticker)
+            by_ticker[h.ticker] = AllocationSlice(drawable_text(h.ticker), drawable_text(h.name),
+                                                  h.value + (seen.value if seen else 0.0))
+    allocation = allocation_slices(list(by_ticker.values()))
     return ChartData(margin=margin, dividends=dividends, history=history, allocation=allocation,
-                     montecarlo=b.montecarlo)
+                     montecarlo=b.montecarlo, timeline=timeline_view(b))
+
+
+def timeline_view(b: Briefing) -> TimelineView | None:
+    """The plan year by year and where its streams start or end; None when there is nothing to draw."""
+    years = b.timeline.years
+    if not any(y.income or y.expenses or y.events_income or y.events_expense for y in years):
+        return None
+    bars = tuple(TimelineBar(y.offset, y.start, y.income, y.expenses, y.events_income, y.events_expense,
+                             tuple((drawable_text(name), age) for name, age in y.ages))
+                 for y in years)
+    markers = tuple(
+        TimelineMarker(((m.on.year - b.as_of.year) * 12 + m.on.month - b.as_of.month) // 12, m.on, m.kind,
+                       drawable_text(m.name))
+        for m in b.timeline.marks if not m.kind.startswith("event")  # events are in the bars themselves
+    )
+    return TimelineView(bars, markers)

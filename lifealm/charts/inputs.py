@@ -43,6 +43,7 @@ class DividendView:
     years: tuple[DividendYear, ...]
     annual_expenses: float
     crossover_year: int | None
+    annual_interest: float = 0.0  # the dividends must cover expenses + interest (the FIRE ratio's denominator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,35 @@ class AllocationSlice:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineBar:
+    """One year of the household's plan (today's money): income and expenses, and one-off events."""
+
+    offset: int  # years from today
+    start: date
+    income: float
+    expenses: float
+    events_income: float
+    events_expense: float
+    ages: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineMarker:
+    """Where a stream starts or ends (a salary ending, a pension starting)."""
+
+    offset: int  # the year it falls in
+    on: date
+    kind: str  # income_start, income_end, expense_start, expense_end
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineView:
+    years: tuple[TimelineBar, ...]
+    markers: tuple[TimelineMarker, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ChartData:
     """Everything the briefing's charts show; `montecarlo` is None when the simulation was not run."""
 
@@ -72,3 +102,4 @@ class ChartData:
     history: tuple[HistoryPoint, ...]
     allocation: tuple[AllocationSlice, ...]
     montecarlo: MonteCarloResult | None
+    timeline: TimelineView | None = None  # None: no income, expenses or events to draw

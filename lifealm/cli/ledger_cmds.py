@@ -46,8 +46,13 @@ def init_command(settings: Settings) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--encoding", default="auto", show_default=True,
               help="The CSV's encoding: auto (UTF-8, with or without BOM, else cp932/Shift_JIS), utf-8, cp932, …")
+@click.option("--account", help="holdings only: every row belongs to this account (added as taxable if new).")
+@click.option("--replace", is_flag=True,
+              help="The file is the whole table (holdings: the whole of each account it holds); ledger rows not in "
+              "it are removed, each named.")
 @with_settings()
-def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> None:
+def import_command(kind: str, file: Path, encoding: str, account: str | None, replace: bool,
+                   settings: Settings) -> None:
     """Import a CSV FILE of KIND into the ledger.
 
     Every row is checked first; if any row is bad, each problem is listed as FILE:LINE: column: problem and
@@ -56,9 +61,51 @@ def import_command(kind: str, file: Path, encoding: str, settings: Settings) -> 
     the `assumptions` kind takes (name, value), `lifealm assumptions` lists every name with its meaning, range,
     default and the value in force.
     """
-    result = import_file(settings.db, kind.lower(), file, encoding=encoding)
+    result = import_file(settings.db, kind.lower(), file, encoding=encoding, account=account, replace=replace)
     click.echo(f"Imported {result.rows} {result.kind} row(s) from {file} into {settings.db}: "
-               f"{result.added} new, {result.updated} updated, {result.unchanged} unchanged.")
+               f"{result.added} new, {result.updated} updated, {result.unchanged} unchanged"
+               + (f", {result.removed} removed." if replace else "."))
+    for name, account_kind in result.created_accounts:
+        what = ("taxable, its holdings pledged as collateral" if account_kind == "taxable"
+                else f"{account_kind}, never pledged, its dividends untaxed")
+        click.echo(terminal_safe(f"Added account {name!r} as {what} (from its name); if that is wrong, set its "
+                                 "kind with `lifealm import accounts` (columns name, kind)."))
+    for key in result.removed_keys:
+        click.echo(terminal_safe(f"Removed {result.kind} {' / '.join(str(v) for v in key)} (not in the file)."))
+    if result.untouched_keys:
+        names = ", ".join(" / ".join(str(v) for v in key) for key in result.untouched_keys)
+        click.echo(terminal_safe(f"{len(result.untouched_keys)} {result.kind} row(s) of the same account(s) are not "
+                                 f"in the file and were left as they are: {names}. If the file is the whole "
+                                 "account (a sold holding), import it again with --replace to remove them."))
+
+
+@cli.command("remove")
+@click.argument("kind", type=KIND_CHOICE)
+@click.argument("key", nargs=-1, required=True)
+@with_settings()
+def remove_command(kind: str, key: tuple[str, ...], settings: Settings) -> None:
+    """Remove rows of KIND by their KEY (the key's columns in order, row after row).
+
+    \b
+    Keys: holdings ACCOUNT TICKER; prices TICKER DATE; dividends TICKER EX_DATE IS_PROJECTION;
+    events NAME DATE; fx CURRENCY DATE; every other kind its name (securities its ticker).
+    A row that others depend on is refused with the reason (an account that still holds something, a
+    security still held); a security's own prices and dividends go with it. Nothing is removed unless
+    every row can be.
+    """
+    from lifealm.ledger.csv_import import ensure_writable
+    from lifealm.ledger.remove import remove_rows
+
+    ensure_writable(settings.db)
+    conn = open_ledger(settings.db)
+    try:
+        result = remove_rows(conn, kind.lower(), key)
+    finally:
+        conn.close()
+    for removed in result.removed:
+        click.echo(terminal_safe(f"Removed {result.kind} {' / '.join(str(v) for v in removed)}."))
+    for line in result.also_removed:
+        click.echo(terminal_safe(f"Removed with it: {line}."))
 
 
 @cli.command("export", epilog=COLUMNS_EPILOG)

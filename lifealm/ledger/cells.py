@@ -165,7 +165,9 @@ def parse_text(text: str, col: Column) -> str:
         # A terminal escape or a line break inside a name has no place in a ledger and can do harm when printed.
         raise CellError(f"contains a control character (U+{ord(control):04X}); remove it")
     if col.choices and text not in col.choices:
-        word = _CHOICE_WORDS.get(text)
+        word = _CHOICE_WORDS.get(text, text)
+        # a word of the series' v1 columns or of a broker's file, for the value it stands for
+        word = dict(col.synonyms).get(word.lower(), word)
         if word in col.choices:
             return word
         raise CellError(f"{text!r} is not one of {', '.join(col.choices)}")

@@ -20,7 +20,7 @@ def loans_without_thresholds(conn: sqlite3.Connection) -> tuple[str, ...]:
     """Names of margin loans missing a threshold (only possible when another tool bypassed the CHECK constraints)."""
     return tuple(
         str(name) for (name,) in conn.execute(
-            "SELECT name FROM loans WHERE collateral_type = 'portfolio' AND (freeze_pct IS NULL OR "
+            "SELECT name FROM loans WHERE kind = 'margin' AND (freeze_pct IS NULL OR "
             "margin_call_pct IS NULL OR forced_liq_pct IS NULL) ORDER BY name"
         )
     )

@@ -24,7 +24,7 @@ def format_cell(value: object) -> str:
 
 def export_rows(conn: sqlite3.Connection, kind: Kind) -> sqlite3.Cursor:
     # Ordered by the natural key so the same ledger always exports the same bytes.
-    return conn.execute(f"SELECT {kind.select_list} FROM {kind.table} ORDER BY {', '.join(kind.key)}")
+    return conn.execute(f"SELECT {kind.select_list} FROM {kind.from_clause} ORDER BY {kind.order_by}")
 
 
 # What makes Excel (and LibreOffice) read a cell as a formula: "=cmd|…", "+…", "-…", "@SUM(…)", and a tab or CR

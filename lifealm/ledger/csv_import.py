@@ -43,14 +43,37 @@ def _cell_rows(header: Header, rows: Iterator[tuple[int, list[str]]], path: Path
         yield line, values if isinstance(values, tuple) else (values,)
 
 
+def _in_account(rows: Iterator[tuple[int, Sequence[object]]], position: int, account: str, path: Path,
+                problems: Problems) -> Iterator[tuple[int, Sequence[object]]]:
+    """Every row in `account`: an empty account cell takes it, another account is a problem."""
+    for line, values in rows:
+        given = str(values[position]).strip()
+        if given and given != account:
+            problems.add(f"{path}:{line}: account: {given!r}, but --account is {account!r}; a file imported with "
+                         "--account holds that account only")
+        yield line, (*values[:position], account, *values[position + 1:])
+
+
 def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding: str = "auto",
-               today: date | None = None) -> WriteResult:
-    """Validate every row of `path`, then upsert them all in one transaction; nothing is written on any problem."""
+               today: date | None = None, account: str | None = None, replace: bool = False) -> WriteResult:
+    """Validate every row of `path`, then upsert them all in one transaction; nothing is written on any problem.
+
+    With `replace` the file is the whole table, or for holdings the whole of each account it names; `account`
+    (holdings only) puts every row in that account.
+    """
     kind = kind_by_name(kind_name)
+    if account is not None and kind.name != "holdings":
+        raise LifealmError(f"--account applies to holdings only, not to {kind.name}.",
+                           hint="leave --account out, or import a holdings file")
     problems = Problems()
     header, rows = read_rows(path, kind, encoding)
-    result = write_rows(conn, kind, NumberedRows(_cell_rows(header, rows, path, problems)),
-                        columns=header.present, origin=str(path), problems=problems, today=today)
+    cells = _cell_rows(header, rows, path, problems)
+    present = header.present
+    if account is not None:
+        cells = _in_account(cells, kind.column_names.index("account"), account, path, problems)
+        present = tuple(c for c in kind.column_names if c in present or c == "account")
+    result = write_rows(conn, kind, NumberedRows(cells), columns=present, origin=str(path), problems=problems,
+                        today=today, replace=replace)
     if result.rows == 0:
         raise ImportValidationError([f"{path}: no rows after the header"],
                                     hint="add at least one data row below the header")
@@ -58,7 +81,7 @@ def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding
 
 
 def import_file(db: Path, kind_name: str, path: Path, *, encoding: str = "auto",
-                today: date | None = None) -> WriteResult:
+                today: date | None = None, account: str | None = None, replace: bool = False) -> WriteResult:
     """Open the ledger at `db` (which must exist and be writable) and import `path` into it."""
     kind_by_name(kind_name)
     if not path.is_file():
@@ -66,6 +89,6 @@ def import_file(db: Path, kind_name: str, path: Path, *, encoding: str = "auto",
     ensure_writable(db)
     conn = open_ledger(db)
     try:
-        return import_csv(conn, kind_name, path, encoding=encoding, today=today)
+        return import_csv(conn, kind_name, path, encoding=encoding, today=today, account=account, replace=replace)
     finally:
         conn.close()

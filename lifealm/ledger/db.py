@@ -11,6 +11,7 @@ from pathlib import Path
 from lifealm.atomic import make_dirs
 from lifealm.errors import LedgerError
 from lifealm.ledger.sqlite_errors import Failure, classify, ledger_error
+from lifealm.ledger.upgrade_check import raise_v2_blockers
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,17 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "ledger") -> int:
             hint="upgrade lifealm (pip install -U lifealm) instead of using this older version on it",
         )
     for migration in migrations()[current:]:
+        if migration.name == "household":
+            raise_v2_blockers(conn, path)  # typed (STRICT) tables: name every hand-edited cell they would refuse
         # executescript commits first; BEGIN makes the migration and its version bump atomic.
-        conn.executescript(
-            f"BEGIN;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
-        )
+        try:
+            conn.executescript(
+                f"BEGIN;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if conn.in_transaction:  # a statement failed mid-script: undo the whole migration
+                conn.execute("ROLLBACK")
+            raise
     return schema_version(conn)
 
 

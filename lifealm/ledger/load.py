@@ -13,14 +13,17 @@ from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
 from lifealm.ledger.snapshots import read_snapshots
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides, consistency_problems
 from lifealm.models.inputs import (
+    Account,
     CashAccount,
     Dividend,
+    Event,
     Expense,
     FxRate,
     Holding,
     Income,
     LedgerInputs,
     Loan,
+    Member,
     OtherAsset,
     PricePoint,
 )
@@ -43,7 +46,7 @@ def _reader(col: Column) -> Callable[[Any], object]:
     if col.type is ColumnType.DATE:
         return lambda v: None if v is None else date.fromisoformat(v)
     if col.type is ColumnType.FLAG:
-        return bool
+        return lambda v: None if v is None else bool(v)  # NULL: "by default" (an account's pledged flag)
     if col.type is ColumnType.NUMBER:
         return lambda v: None if v is None else float(v)
     return lambda v: v
@@ -57,7 +60,7 @@ def records(conn: sqlite3.Connection, kind: Kind, record: Callable[..., Record],
     statement (its first columns must be the kind's, in declaration order).
     """
     plan = [(col.field or col.name, _reader(col)) for col in kind.columns]
-    query = sql or f"SELECT {kind.select_list} FROM {kind.table} {tail}"
+    query = sql or f"SELECT {kind.select_list} FROM {kind.from_clause} {tail}"
     return tuple(record(**{name: read(value) for (name, read), value in zip(plan, row, strict=False)})
                  for row in conn.execute(query, tuple(params)))
 
@@ -104,7 +107,8 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
     """
     assumptions = load_assumptions(conn, overrides)
     day = (as_of.isoformat(),)
-    holdings = records(conn, KINDS["holdings"], Holding, "ORDER BY ticker")
+    accounts = records(conn, KINDS["accounts"], Account, "ORDER BY name")
+    holdings = records(conn, KINDS["holdings"], Holding, "ORDER BY o.account, o.ticker")
     dividends = records(conn, KINDS["dividends"], Dividend, "WHERE is_projection = 1 OR ex_date <= ? "
                         "ORDER BY ticker, ex_date, is_projection", day)
     loans = records(conn, KINDS["loans"], Loan, "ORDER BY name")
@@ -112,11 +116,14 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
     other = records(conn, KINDS["other-assets"], OtherAsset, "ORDER BY name")
     expenses = records(conn, KINDS["expenses"], Expense, "ORDER BY category")
     income = records(conn, KINDS["income"], Income, "ORDER BY source")
+    events = records(conn, KINDS["events"], Event, "ORDER BY event_date, name")
+    members = records(conn, KINDS["members"], Member, "ORDER BY birth_date, name")
     fx = records(conn, FX, FxRate, params=day, sql=LATEST_FX_SQL)
     snapshots = read_snapshots(conn, before=as_of)  # type-checked: a damaged row is an error, not a figure
     return LedgerInputs(
-        as_of=as_of, base_currency=assumptions.base_currency, holdings=holdings,
+        as_of=as_of, base_currency=assumptions.base_currency, accounts=accounts, holdings=holdings,
         prices=_latest_prices(conn, holdings, as_of), dividends=dividends, loans=loans, cash_accounts=cash,
-        other_assets=other, expenses=expenses, income=income, fx_rates=fx, snapshots=snapshots,
+        other_assets=other, expenses=expenses, income=income, events=events, members=members, fx_rates=fx,
+        snapshots=snapshots,
         assumptions=assumptions,
     )

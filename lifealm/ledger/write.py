@@ -10,8 +10,10 @@ from datetime import date, datetime
 from lifealm.errors import ImportValidationError, LifealmError
 from lifealm.ledger.cells import CellError, parsers
 from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
+from lifealm.ledger.constraints import explain
+from lifealm.ledger.row_rules import RULE_KINDS, derive, row_problems
 from lifealm.ledger.sqlite_errors import ledger_error
-from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
+from lifealm.ledger.write_carried import carried_problems, write_carried
 
 CHUNK = 20_000
 MAX_PROBLEMS = 200  # keep memory bounded on a hopeless input; the count of the rest is still reported
@@ -34,6 +36,11 @@ class WriteResult:
     updated: int  # rows whose key existed and whose values changed
     unchanged: int  # rows already in the ledger exactly as given (not rewritten)
     removed: int = 0  # with replace=True: stored rows whose key was not among the given rows
+    removed_keys: tuple[tuple[object, ...], ...] = ()  # the keys of the removed rows, in key order
+    # Without replace, for a kind replaced within a column (holdings, within an account): the stored rows of
+    # those accounts that the rows given did not touch; with replace they would have been removed.
+    untouched_keys: tuple[tuple[object, ...], ...] = ()
+    created_accounts: tuple[tuple[str, str], ...] = ()  # (name, kind) of the accounts a holdings write added
 
 
 class Problems:
@@ -120,35 +127,6 @@ def value_checkers(today: date) -> dict[ColumnType, Checker]:
     return {ColumnType.NUMBER: number, ColumnType.DATE: day, ColumnType.FLAG: flag,
             ColumnType.TEXT: text_of(ColumnType.TEXT), ColumnType.CURRENCY: text_of(ColumnType.CURRENCY)}
 
-def _row_problems(kind: Kind, values: dict[str, object], present: frozenset[str], where: str) -> list[str]:
-    """Checks that span several cells of one row."""
-    problems: list[str] = []
-    if kind.name == "loans" and "collateral_type" in present:
-        # Without collateral_type the rows update some columns of existing loans (say, the balance): the rest
-        # stay as stored, so the schema's own CHECK judges the merged row (reported as WHERE on refusal).
-        thresholds = [values.get(n) for n in ("freeze_pct", "margin_call_pct", "forced_liq_pct")]
-        if values.get("collateral_type") == "portfolio":
-            if any(t is None for t in thresholds):
-                problems.append(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: a portfolio (margin) loan "
-                                "needs all three thresholds, e.g. 0.60, 0.70, 0.85")
-            else:
-                freeze, call, forced = (float(t) for t in thresholds)  # type: ignore[arg-type]
-                if not freeze <= call <= forced:
-                    problems.append(f"{where}: freeze_pct/margin_call_pct/forced_liq_pct: thresholds out of order "
-                                    f"({freeze:g}, {call:g}, {forced:g}); need 0 < freeze ≤ margin call ≤ forced ≤ 1")
-                target = values.get("target_ratio")
-                if isinstance(target, float) and target > forced:
-                    problems.append(f"{where}: target_ratio: {target:g} is above forced_liq_pct {forced:g}")
-        elif values.get("credit_limit") is None:
-            problems.append(f"{where}: credit_limit: an unsecured credit line (empty collateral_type) needs its "
-                            "credit_limit; for a margin loan set collateral_type to portfolio")
-    elif kind.name == "assumptions":
-        try:
-            apply_overrides(Assumptions(), {str(values["name"]): values["value"]}, source=where)
-        except AssumptionsError as exc:
-            problems.extend(exc.problems)
-    return problems
-
 
 def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin: str, present: frozenset[str],
                today: date, problems: Problems) -> Iterator[tuple[object, ...]]:
@@ -161,7 +139,7 @@ def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin
     checkers, cell = value_checkers(today), parsers(today)
     # A cell's text goes straight to its parser (the million-row import path); typed values to their checker.
     plan = [(i, col, cell[col.type], checkers[col.type]) for i, col in enumerate(kind.columns)]
-    needs_row_check = kind.name in ("loans", "assumptions")
+    needs_row_check = kind.name in RULE_KINDS
     for number, values in pairs:
         if len(values) != width:
             problems.add(f"{origin}:{number}: row: expected {width} values ({', '.join(kind.column_names)}), "
@@ -186,8 +164,9 @@ def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin
                 out.append(None)
                 ok = False
         if ok and needs_row_check:
-            found = _row_problems(kind, dict(zip(kind.column_names, out[2:], strict=True)), present,
-                                  f"{origin}:{number}")
+            named = derive(kind, dict(zip(kind.column_names, out[2:], strict=True)))
+            out[2:] = list(named.values())
+            found = row_problems(kind, named, present, f"{origin}:{number}")
             for problem in found:
                 problems.add(problem)
             ok = not found
@@ -225,7 +204,8 @@ def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, .
     return total, good
 
 
-def _cross_checks(conn: sqlite3.Connection, kind: Kind, origin: str, problems: Problems) -> None:
+def _cross_checks(conn: sqlite3.Connection, kind: Kind, present: tuple[str, ...], origin: str,
+                  problems: Problems) -> None:
     keys = ", ".join(kind.key)
     for row in conn.execute(
         f"SELECT {keys}, group_concat(line) FROM (SELECT * FROM temp.import_stage WHERE ok = 1 ORDER BY line) "
@@ -235,14 +215,16 @@ def _cross_checks(conn: sqlite3.Connection, kind: Kind, origin: str, problems: P
         shown = ", ".join(str(v) for v in tuple(row)[:-1])
         for line in lines[1:]:
             problems.add(f"{origin}:{line}: {'/'.join(kind.key)}: duplicate key ({shown}), first on line {lines[0]}")
-    if kind.needs_holding:
+    if kind.needs_security:
         for row in conn.execute(
-            "SELECT ticker, min(line), count(*) FROM temp.import_stage s "
-            "WHERE s.ticker IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.holdings h WHERE h.ticker = s.ticker) "
+            "SELECT ticker, min(line), count(*) FROM temp.import_stage s WHERE s.ticker IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM main.securities h WHERE h.ticker = s.ticker) "
             f"GROUP BY ticker ORDER BY min(line) LIMIT {MAX_PROBLEMS}"
         ):
-            problems.add(f"{origin}:{row[1]}: ticker: {row[0]!r} is not in holdings ({row[2]} row(s)); "
-                         "import it with `lifealm import holdings` first, or check the spelling")
+            problems.add(f"{origin}:{row[1]}: ticker: {row[0]!r} is not a security in the ledger ({row[2]} row(s)); "
+                         "import it with `lifealm import holdings` (or `securities`) first, or check the spelling")
+    for problem in carried_problems(conn, kind, present, origin):
+        problems.add(problem)
 
 
 def _upsert_sql(kind: Kind, present: Sequence[str], where: str) -> str:
@@ -254,7 +236,8 @@ def _upsert_sql(kind: Kind, present: Sequence[str], where: str) -> str:
     already be the merged one. Rows that would not change are not rewritten, so writing the same rows again
     leaves the ledger's bytes alone.
     """
-    names = kind.column_names
+    names = tuple(c.name for c in kind.own_columns)
+    present = [c for c in present if c in names]
     cols = ", ".join(f'"{c}"' for c in names)
     exists = f'e."{kind.key[0]}" IS NOT NULL'
 
@@ -269,10 +252,20 @@ def _upsert_sql(kind: Kind, present: Sequence[str], where: str) -> str:
             f"LEFT JOIN main.{kind.table} e ON {join} WHERE {where} ON CONFLICT ({', '.join(kind.key)}) {action}")
 
 
-def _delete_sql(kind: Kind) -> str:
+def _not_given(kind: Kind) -> str:
+    """The stored rows a replace removes: those whose key is not among the staged rows (within their scope)."""
     match = " AND ".join(f's."{k}" = {kind.table}."{k}"' for k in kind.key)
-    return (f"DELETE FROM main.{kind.table} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM temp.import_stage s WHERE s.ok = 1 AND {match})")
+    where = f"NOT EXISTS (SELECT 1 FROM temp.import_stage s WHERE s.ok = 1 AND {match})"
+    if kind.replace_within:
+        col = kind.replace_within
+        where += f' AND "{col}" IN (SELECT "{col}" FROM temp.import_stage WHERE ok = 1)'
+    return where
+
+
+def _keys_not_given(conn: sqlite3.Connection, kind: Kind) -> tuple[tuple[object, ...], ...]:
+    keys = ", ".join(f'"{k}"' for k in kind.key)
+    return tuple(tuple(r) for r in conn.execute(
+        f"SELECT {keys} FROM main.{kind.table} WHERE {_not_given(kind)} ORDER BY {keys}"))
 
 
 def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str], origin: str) -> str:
@@ -284,7 +277,7 @@ def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str]
             try:
                 conn.execute(sql, (line,))
             except sqlite3.IntegrityError as exc:
-                return f"{origin}:{line}: row: the ledger refused it ({exc})"
+                return explain(exc, where=f"{origin}:{line}", table=kind.table)
     finally:
         conn.execute("ROLLBACK")
     return f"{origin}: the ledger refused the rows"
@@ -327,19 +320,23 @@ def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]
     pairs = rows.pairs if isinstance(rows, NumberedRows) else enumerate(rows, start=1)
     _, staged = _stage(conn, kind, _validated(kind, pairs, origin, frozenset(present), today, problems))
     try:
-        _cross_checks(conn, kind, origin, problems)
+        _cross_checks(conn, kind, present, origin, problems)
         problems.raise_if_any(kind)
         count = f"SELECT count(*) FROM main.{kind.table}"
         before = int(conn.execute(count).fetchone()[0])
         conn.execute("BEGIN IMMEDIATE")
         try:
+            created = write_carried(conn, kind, present) if kind.carried else ()
             changes = conn.execute(_upsert_sql(kind, present, "s.ok = 1 ORDER BY s.line")).rowcount
             after = int(conn.execute(count).fetchone()[0])
-            removed = conn.execute(_delete_sql(kind)).rowcount if replace else 0
-        except sqlite3.IntegrityError:
+            not_given = _keys_not_given(conn, kind) if replace or kind.replace_within else ()
+            if replace:
+                conn.execute(f"DELETE FROM main.{kind.table} WHERE {_not_given(kind)}")
+        except sqlite3.IntegrityError as exc:
             conn.execute("ROLLBACK")
-            raise ImportValidationError([_locate_refusal(conn, kind, present, origin)],
-                                        hint="fix that row and write again") from None
+            refusal = (explain(exc, where=origin, table=kind.table, removing=True) if replace
+                       and "FOREIGN KEY" in str(exc) else _locate_refusal(conn, kind, present, origin))
+            raise ImportValidationError([refusal], hint="fix that row and write again") from None
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -347,4 +344,6 @@ def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
     added = after - before
-    return WriteResult(kind.name, staged, added, changes - added, staged - changes, removed)
+    removed = not_given if replace else ()
+    return WriteResult(kind.name, staged, added, changes - added, staged - changes, len(removed), removed,
+                       () if replace else not_given, created)

@@ -1,8 +1,9 @@
-"""The household balance sheet: assets, liabilities, net worth; the standby credit line is shown, not owed."""
+"""The household balance sheet: assets, every debt, net worth; the standby credit line is shown, not owed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from math import fsum
 
 from lifealm.models.defense import CreditLine, Defense
@@ -22,9 +23,11 @@ class AssetLine:
 @dataclass(frozen=True, slots=True)
 class LiabilityLine:
     name: str
-    kind: str  # "secured_loan" or "credit_line" (the drawn part of a standby line)
+    kind: str  # "secured_loan", "credit_line" (the drawn part of a standby line) or "amortizing" (a mortgage…)
     balance: float
     rate: float
+    monthly_payment: float | None = None  # an amortizing loan's payment, interest included
+    maturity: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,4 +70,6 @@ def balance_sheet(inputs: LedgerInputs, portfolio_value: float, defense: Defense
                    for loan in inputs.loans if loan.is_secured]
     liabilities += [LiabilityLine(line.name, "credit_line", line.drawn, line.rate)
                     for line in defense.credit_lines if line.drawn > 0]
+    liabilities += [LiabilityLine(loan.name, "amortizing", loan.balance, loan.rate, loan.monthly_payment,
+                                  loan.maturity) for loan in inputs.loans if loan.is_amortizing]
     return BalanceSheet(tuple(assets), tuple(liabilities), defense.credit_lines, tuple(findings))

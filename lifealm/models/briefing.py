@@ -9,6 +9,7 @@ from datetime import date
 from lifealm.models.assumptions import Assumptions
 from lifealm.models.balance import BalanceSheet, balance_sheet
 from lifealm.models.cashflow import CashFlow, cash_flow
+from lifealm.models.collateral import Collateral, collateral_value
 from lifealm.models.coverage import missing_data
 from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
@@ -19,6 +20,7 @@ from lifealm.models.inputs import LedgerInputs, Snapshot
 from lifealm.models.margin import MarginPosition, RepayNow, Status, margin_position, repay_now
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.stress import StressResult, drawdown_steps
+from lifealm.models.timeline import Timeline, household_timeline
 from lifealm.models.valuation import Valuation, value_portfolio
 
 
@@ -29,7 +31,8 @@ class Briefing:
     status: Status
     assumptions: Assumptions
     valuation: Valuation
-    margin: MarginPosition
+    collateral: Collateral  # what the margin loans are secured by: pledged holdings × haircut
+    margin: MarginPosition  # on the collateral value
     repay_now: RepayNow  # what today's ratio already calls for, before any further fall
     defense: Defense
     stress: StressResult  # with the standby lines in the defense (the headline)
@@ -41,6 +44,8 @@ class Briefing:
     snapshot: Snapshot  # this briefing's headline figures, as written to the ledger
     history: History
     findings: tuple[Finding, ...]  # every model's findings, errors first, duplicates removed
+    inputs: LedgerInputs  # what the briefing was computed from (accounts, events, members for the page)
+    timeline: Timeline  # income, expenses and events year by year over the horizon
     missing: tuple[Finding, ...] = ()  # what the ledger lacks to answer at all; non-empty ⇔ status NO DATA
 
     @property
@@ -74,27 +79,32 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
     a = inputs.assumptions
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
     valuation = value_portfolio(inputs)
-    margin = margin_position(valuation.value, inputs.loans, caution_ratio=a.caution_ratio)
+    pledged = collateral_value(inputs, valuation)
+    margin = margin_position(pledged.value, inputs.loans, caution_ratio=a.caution_ratio)
     defense = measure_defense(inputs, fx)
     steps = drawdown_steps(a.stress_step, a.stress_max)
-    line = compare_with_and_without_line(margin.balance, valuation.value, defense, margin.thresholds, steps)
+    line = compare_with_and_without_line(margin.balance, pledged.value, defense, margin.thresholds, steps)
     flow = cash_flow(inputs)
     sheet = balance_sheet(inputs, valuation.value, defense, fx)
     dividends = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
-                                  annual_expenses=flow.annual_expenses, assumptions=a)
+                                  annual_expenses=flow.annual_expenses, assumptions=a, accounts=inputs.accounts,
+                                  annual_interest=flow.annual_interest)
     missing = missing_data(inputs, valuation, flow)
     status = Status.NO_DATA if missing else margin.status
     snapshot = _snapshot(inputs.as_of, status, valuation, defense, margin, sheet, flow, dividends,
                          line.with_line, montecarlo)
     used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
         o.currency for o in inputs.other_assets]
-    findings = merge_findings(missing, valuation.findings, defense.findings, sheet.findings, dividends.findings,
-                                 stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                                 _plan_findings(margin))
+    findings = merge_findings(missing, valuation.findings, pledged.findings, defense.findings, flow.findings,
+                              sheet.findings, dividends.findings,
+                              stale_fx_findings(fx, used, stale_days=a.stale_price_days),
+                              _plan_findings(margin))
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
-        valuation=valuation, margin=margin, repay_now=repay_now(margin, defense.cash, defense.credit_available),
+        valuation=valuation, collateral=pledged, margin=margin,
+        repay_now=repay_now(margin, defense.cash, defense.credit_available),
         defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
-        history=history(inputs.snapshots, snapshot), findings=findings, missing=missing,
+        history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,
+        timeline=household_timeline(inputs),
     )

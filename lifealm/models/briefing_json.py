@@ -19,6 +19,7 @@ from typing import Any
 from lifealm.models.briefing import Briefing
 from lifealm.models.montecarlo.summary import result_to_dict
 from lifealm.models.stress import StressResult
+from lifealm.models.timeline import age_on
 
 JSON_SCHEMA_VERSION = 1
 
@@ -65,6 +66,25 @@ def _stress(result: StressResult) -> dict[str, Any]:
     return _fields(result, drop=("balance", "collateral", "triggers"), zone_triggers="triggers")
 
 
+def _accounts(b: Briefing) -> list[dict[str, Any]]:
+    """Each account with its kind, value and whether it is pledged; `collateral` is what it secures."""
+    secured: dict[str, list[float]] = {}
+    for held in b.collateral.lines:
+        secured.setdefault(held.account, []).append(held.value)
+    return [{**_fields(a), "collateral": math.fsum(secured.get(a.name, []))} for a in b.valuation.accounts]
+
+
+def _household(b: Briefing) -> dict[str, Any]:
+    """The members (with their ages today), the one-off events and the plan year by year."""
+    return {
+        "members": [{"name": m.name, "birth_date": m.birth_date, "age": age_on(m.birth_date, b.as_of)}
+                    for m in b.inputs.members],
+        "events": [_fields(e, date="on") for e in b.inputs.events],
+        "timeline": [{**_fields(y, add=("net",)), "ages": dict(y.ages)} for y in b.timeline.years],
+        "timeline_marks": [_fields(mark, date="on") for mark in b.timeline.marks],
+    }
+
+
 def _sections(b: Briefing) -> dict[str, Any]:
     v, m, line, div = b.valuation, b.margin, b.line, b.dividends
     return {
@@ -73,15 +93,21 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "base_currency": b.base_currency,
         "status": b.status,
         "missing": [f.code for f in b.missing],  # why the status is NO DATA; empty otherwise
-        "portfolio": {**_fields(v, drop=("as_of", "base_currency", "holdings", "findings"),
+        "accounts": _accounts(b),
+        "portfolio": {**_fields(v, drop=("as_of", "base_currency", "holdings", "findings", "accounts"),
                                 add=("unrealized_pnl_ratio",)),
                       "holdings_count": len(v.holdings)},
         "holdings": v.holdings,
         "margin": {
             **_fields(m, drop=("thresholds", "secured_loans"), add=("ratio_infinite", "has_loan")),
+            # the collateral (pledged holdings × haircut) the ratio is on, beside the whole portfolio's value
+            "market_value": b.collateral.market_value,
+            "pledged_market_value": b.collateral.pledged_market_value,
+            "collateral_accounts": b.collateral.accounts,
             "thresholds": m.thresholds if m.thresholds is not None else dict.fromkeys(
                 ("freeze", "margin_call", "forced_liquidation", "target")),
-            "loans": [_fields(loan, drop=("collateral_type",), freeze="freeze_pct", margin_call="margin_call_pct",
+            "loans": [_fields(loan, drop=("collateral_type", "monthly_payment", "maturity"), freeze="freeze_pct",
+                              margin_call="margin_call_pct",
                               forced_liquidation="forced_liq_pct", target="target_ratio")
                       for loan in m.secured_loans],
             "repay_now": b.repay_now,
@@ -96,12 +122,16 @@ def _sections(b: Briefing) -> dict[str, Any]:
             "line_buys": {"drawdown": line.drawdown_bought, "defense": line.defense_bought,
                           "collateral_loss": line.collateral_loss_bought},
         },
-        "cashflow": _fields(b.cashflow, add=("monthly", "annual_expenses")),
+        "cashflow": _fields(b.cashflow, drop=("findings",), add=(
+            "monthly", "annual_expenses", "monthly_interest", "monthly_principal", "monthly_debt_payments",
+            "annual_interest")),
         "balance_sheet": _fields(b.balance_sheet, drop=("findings",),
                                  add=("total_assets", "liquid_assets", "total_liabilities", "net_worth")),
         "fire": {"ratio": div.fire_ratio, "annual_dividends_after_tax": div.annual_after_tax,
-                 "annual_expenses": div.annual_expenses, "crossover_year": div.crossover_year},
+                 "annual_expenses": div.annual_expenses, "annual_interest": div.annual_interest,
+                 "annual_outgoings": div.annual_outgoings, "crossover_year": div.crossover_year},
         "dividends": _fields(div, drop=("annual_expenses", "fire_ratio", "findings"), projection="years"),
+        "household": _household(b),
         "montecarlo": _montecarlo(b),
         "history": _fields(b.history, add=("status_changed",)),
         "snapshot": b.snapshot,

@@ -79,7 +79,7 @@ def cash_lines(accounts: tuple[CashAccount, ...], fx: FxTable) -> tuple[tuple[Ca
 def credit_lines(loans: tuple[Loan, ...]) -> tuple[CreditLine, ...]:
     return tuple(
         CreditLine(loan.name, loan.credit_limit or 0.0, loan.balance, loan.available, loan.rate)
-        for loan in loans if not loan.is_secured
+        for loan in loans if loan.is_credit_line
     )
 
 

@@ -1,4 +1,5 @@
-"""Portfolio valuation: each holding at its own latest close on or before the as-of date, in the base currency.
+"""Portfolio valuation: each holding at its own latest close on or before the as-of date, in the base currency,
+and the total of each account.
 
 A holding that cannot be valued (no price on or before the as-of date, or no FX rate for its currency) is kept in
 the result with `value=None`, excluded from the total and reported as an ERROR finding — never valued at 0
@@ -40,6 +41,20 @@ class HoldingValue:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountValue:
+    """One account's holdings, valued (base currency); an account with no holdings is worth 0."""
+
+    name: str
+    kind: str
+    pledged: bool  # its holdings are collateral for a margin loan
+    value: float  # sum over its valued holdings
+    cost: float  # cost of its valued holdings
+    unrealized_pnl: float
+    holdings_count: int
+    unvalued_count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Valuation:
     as_of: date
     base_currency: str
@@ -49,6 +64,8 @@ class Valuation:
     unrealized_pnl: float
     unvalued_count: int
     findings: tuple[Finding, ...]
+    # The ledger's accounts in their input order, then any account only a holding names (in first-seen order).
+    accounts: tuple[AccountValue, ...] = ()
 
     @property
     def unrealized_pnl_ratio(self) -> float | None:
@@ -111,8 +128,24 @@ def value_portfolio(inputs: LedgerInputs) -> Valuation:
     return Valuation(
         as_of=inputs.as_of, base_currency=inputs.base_currency, holdings=weighted, value=total, cost=cost,
         unrealized_pnl=total - cost, unvalued_count=sum(1 for r in rows if r.value is None),
-        findings=tuple(findings),
+        findings=tuple(findings), accounts=value_accounts(inputs, weighted),
     )
+
+
+def value_accounts(inputs: LedgerInputs, rows: tuple[HoldingValue, ...]) -> tuple[AccountValue, ...]:
+    """Each account's total over its valued holdings, with its kind and whether it is pledged."""
+    names = list(dict.fromkeys([a.name for a in inputs.accounts] + [r.account for r in rows]))
+    result = []
+    for name in names:
+        account = inputs.account(name)
+        mine = [r for r in rows if r.account == name]
+        valued = [r for r in mine if r.value is not None]
+        value = fsum(r.value for r in valued if r.value is not None)
+        cost = fsum(r.cost for r in valued if r.cost is not None)
+        result.append(AccountValue(name=name, kind=account.kind, pledged=account.is_pledged, value=value, cost=cost,
+                                   unrealized_pnl=value - cost, holdings_count=len(mine),
+                                   unvalued_count=len(mine) - len(valued)))
+    return tuple(result)
 
 
 def _with_weight(row: HoldingValue, weight: float | None) -> HoldingValue:

@@ -43,6 +43,21 @@ ZONE_WORDS = {
 
 LEVEL_WORDS = {"FROZEN": "freeze", "MARGIN_CALL": "margin-call", "FORCED_LIQUIDATION": "forced-liquidation"}
 
+ACCOUNT_KIND_WORDS = {
+    "taxable": "taxable",
+    "nisa_growth": "NISA growth",
+    "nisa_tsumitate": "NISA tsumitate",
+    "ideco": "iDeCo",
+    "other": "other",
+}
+
+LIABILITY_WORDS = {
+    "secured_loan": "margin loan",
+    "margin": "margin loan",
+    "credit_line": "credit line, drawn",
+    "amortizing": "repaid monthly",
+}
+
 CHANGE_LABELS = {
     "status": "Status",
     "portfolio_value": "Portfolio",
@@ -67,7 +82,8 @@ FINDING_TEXT = {
     "no_holdings": "No holdings recorded: there is no portfolio to value.",
     "no_prices": "No holding has a price on or before the report date: the portfolio cannot be valued.",
     "no_fx_rates": "No exchange rate for the holdings' currencies: the portfolio cannot be valued.",
-    "secured_loan_without_collateral": "A margin loan is outstanding against an empty portfolio.",
+    "secured_loan_without_collateral": "A margin loan is outstanding with no collateral: no pledged holding has "
+    "a value.",
     "stale_fx_rate": "The latest exchange rate is older than the staleness limit.",
     "loan_without_thresholds": "A margin loan has no freeze, margin-call or forced-liquidation threshold.",
     "update_failed": "The price update found no source that answered for this security.",
@@ -77,6 +93,11 @@ FINDING_TEXT = {
     "split_needs_confirmation": "A stock split after the last stored close: the share count needs confirming.",
     "split_reported": "A stock split was reported by the price source.",
     "montecarlo_annual_steps": "The Monte Carlo ran in yearly steps: monthly steps would outgrow memory.",
+    "collateral_account_not_pledged": "A margin loan names an account whose holdings cannot be pledged (NISA, "
+    "iDeCo, or marked not pledged): it secures nothing.",
+    "unknown_collateral_account": "A margin loan names a collateral account the ledger does not have.",
+    "payment_below_interest": "The loan's monthly payment is below its interest: the balance grows.",
+    "loan_past_maturity": "The loan is past its maturity date and still has a balance.",
 }
 
 CHART_CAPTIONS = {
@@ -84,8 +105,10 @@ CHART_CAPTIONS = {
     "forced-liquidation levels, the dotted line the largest survivable drop.",
     "stress-ladder": "Cash needed at each drop to stay clear of forced liquidation, against the defense with "
     "and without the standby line.",
-    "allocation": f"Portfolio value by holding; beyond the {ALLOCATION_BARS} largest, the rest are summed in one bar.",
-    "dividends": "Projected after-tax dividends per year against annual expenses grown by inflation.",
+    "allocation": f"Portfolio value by security, over all accounts; beyond the {ALLOCATION_BARS} largest, the rest "
+    "are summed in one bar.",
+    "dividends": "Projected after-tax dividends per year against annual expenses grown by inflation, plus loan "
+    "interest.",
     "net-worth-history": "Net worth at each briefing; before the last year, at each month's last briefing.",
     "margin-history": "Margin ratio at each briefing (before the last year, each month's last); the dashed line "
     "is the freeze level.",
@@ -94,6 +117,8 @@ CHART_CAPTIONS = {
     "montecarlo-fan": "Simulated net worth: the wide band holds 80 % of paths, the narrow one 50 %, the line "
     "is the median.",
     "montecarlo-failures": "When the failing paths first could not pay for the household's spending.",
+    "timeline": "Income above the line, expenses below, one-off events stacked on them, per year from today in "
+    "today's money; the line is the net, the dashed markers where a stream starts or ends.",
 }
 
 
@@ -134,6 +159,8 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "finding_fix": FINDING_FIX,
         "no_data_text": NO_DATA_TEXT,
         "captions": CHART_CAPTIONS,
+        "account_kind_words": ACCOUNT_KIND_WORDS,
+        "liability_words": LIABILITY_WORDS,
         "has_loan": bool(doc["margin"]["has_loan"]),
         "has_line": bool(doc["defense"]["credit_available"]),
     }

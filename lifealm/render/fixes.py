@@ -31,6 +31,12 @@ FINDING_FIX = {
     "split_reported": "nothing to do: the split is already in the ledger's share count",
     "montecarlo_annual_steps": "lower the `mc_paths` or `mc_years` assumption (`lifealm assumptions` shows them) "
     "for monthly steps, or accept yearly steps",
+    "collateral_account_not_pledged": "name a taxable, pledged account as the loan's collateral_account, or "
+    "leave it empty (`lifealm export loans`, edit, `lifealm import loans FILE`)",
+    "unknown_collateral_account": "add the account with `lifealm import accounts FILE`, or correct the loan's "
+    "collateral_account",
+    "payment_below_interest": "check the loan's monthly_payment and rate (`lifealm export loans`)",
+    "loan_past_maturity": "update the loan's balance, or remove it with `lifealm remove loans NAME` once repaid",
     "loan_without_thresholds": "set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
     "`lifealm export loans`, edit, `lifealm import loans FILE`",
 }

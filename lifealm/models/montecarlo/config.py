@@ -62,10 +62,41 @@ class StandbyLine:
 
 @dataclass(frozen=True, slots=True)
 class IncomeStream:
-    """A nominal income stream: `annual_amount` this year, changing by `annual_change` a year (−0.05: −5 %/yr)."""
+    """A nominal income stream: `annual_amount` this year, changing by `annual_change` a year (−0.05: −5 %/yr),
+    received from `start_year` to `end_year` (years from today; a pension from 15, a salary until 5)."""
 
     annual_amount: float
     annual_change: float = 0.0
+    start_year: float = 0.0
+    end_year: float | None = None  # None: for ever
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenseStream:
+    """A dated expense in today's money (inflated like the plan's spending), paid from `start_year` to `end_year`."""
+
+    annual_amount: float
+    start_year: float = 0.0
+    end_year: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CashEvent:
+    """A one-off amount `year` years from today: positive income, negative expense; `real`: in today's money
+    (inflated to its date), else nominal."""
+
+    year: float
+    amount: float
+    real: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AmortizingLoan:
+    """A loan repaid by a fixed monthly payment (interest included) until nothing is left: a mortgage."""
+
+    balance: float
+    rate: float
+    monthly_payment: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +122,12 @@ class Household:
     credit_drawn: float = 0.0
     credit_rate: float = 0.03
     credit_lines: tuple[StandbyLine, ...] = ()  # the ledger's standby lines, each with its own limit and rate
+    expense_streams: tuple[ExpenseStream, ...] = ()  # dated expenses, besides the plan's `expenses`
+    events: tuple[CashEvent, ...] = ()
+    amortizing: tuple[AmortizingLoan, ...] = ()
+    # the margin loan's collateral as a share of the portfolio: the pledged holdings × their haircuts ÷ the
+    # portfolio value today, kept as the portfolio moves and sells (1: every holding pledged at face value)
+    collateral_fraction: float = 1.0
 
     @property
     def lines(self) -> tuple[StandbyLine, ...]:
@@ -106,8 +143,8 @@ class Household:
 
     @property
     def net_worth(self) -> float:
-        """Today's simulated net worth: portfolio + cash − margin loan − drawn standby lines."""
-        return self.portfolio + self.cash - self.loan - self.line_drawn
+        """Today's simulated net worth: portfolio + cash − margin loan − drawn standby lines − amortizing loans."""
+        return self.portfolio + self.cash - self.loan - self.line_drawn - sum(a.balance for a in self.amortizing)
 
     @property
     def streams(self) -> tuple[DividendStream, ...]:

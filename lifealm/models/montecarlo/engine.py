@@ -3,13 +3,15 @@
 Today's state is checked first: a household already at its margin call (or forced liquidation) is there on every
 path, before any price moves. Then each step (a year or a month): the portfolio moves by the scenario's growth;
 the step's cash flow (after-tax dividends, income, interest on the margin loan and on each standby line at its own
-rate, spending) settles at the end of the step (or at its start, `timing="start"`); a surplus first repays the
+rate, spending, and the dated flows of the schedule: streams that start or end, one-off events, amortizing loan
+payments) settles at the end of the step (or at its start, `timing="start"`); a surplus first repays the
 standby lines (the dearest first), then is reinvested; a deficit is met from cash, then by selling holdings or
 drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. The margin
-ratio (secured loan ÷ portfolio) is checked after each step: at the forced-liquidation threshold holdings are
-sold at that step's price to bring the ratio back to the loan's target, which locks in the loss (the sold
-holdings no longer recover or pay dividends). Spending that cannot be met is a failure of that path; a
-percentage-of-balance rule pays a share of the balance at each payment, so it fails only below its floor.
+ratio (secured loan ÷ collateral, the collateral being `collateral_fraction` of the portfolio) is checked after
+each step: at the forced-liquidation threshold pledged holdings are sold at that step's price to bring the ratio
+back to the loan's target, which locks in the loss (the sold holdings no longer recover or pay dividends).
+Spending that cannot be met is a failure of that path; a percentage-of-balance rule pays a share of the balance
+at each payment, so it fails only below its floor.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from numpy.typing import NDArray
 
 from lifealm.models.montecarlo.config import SimulationConfig, StandbyLine
 from lifealm.models.montecarlo.scenarios import Scenarios
+from lifealm.models.montecarlo.schedule import build_schedule
 from lifealm.models.montecarlo.spending import PERCENTAGE_RULES, initial_spending, payment_fraction, year_spending
 
 FloatArray = NDArray[np.float64]
@@ -112,10 +115,11 @@ class _State:
         self.margin_call_step = np.full(paths, -1, dtype=np.int64)
         self.liquidation_step = np.full(paths, -1, dtype=np.int64)
         self.forced_sales = np.zeros(paths)
+        self.debt = sum(loan.balance for loan in house.amortizing)  # the amortizing loans (the same on every path)
 
     def net_worth(self) -> FloatArray:
         total: FloatArray = self.value + self.cash
-        total -= self.loan
+        total -= self.loan + self.debt
         if self.lines is not None:
             total -= self.lines.total()
         return total
@@ -159,26 +163,28 @@ def _leverage(config: SimulationConfig, state: _State, step: int, tolerance: flo
     """Margin call and forced liquidation on the current state (today's, then after each step)."""
     house = config.household
     value, loan = state.value, state.loan
-    hit = loan >= house.margin_call * value
+    pledged = house.collateral_fraction
+    collateral = value * pledged
+    hit = loan >= house.margin_call * collateral
     hit &= loan > 0
     if not hit.any():
         return
     _mark(state.margin_call_step, hit, step)
     if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby lines
-        need = np.where(hit, np.maximum(loan - house.target_ratio * value, 0.0), 0.0)
+        need = np.where(hit, np.maximum(loan - house.target_ratio * collateral, 0.0), 0.0)
         from_cash = np.minimum(need, state.cash)
         state.cash -= from_cash
         need -= from_cash
         from_line = state.lines.draw(need) if state.lines is not None else 0.0
         loan -= from_cash + from_line
-    forced = loan >= house.forced_liquidation * value
+    forced = loan >= house.forced_liquidation * collateral
     forced &= loan > 0
     if not forced.any():
         return
     _mark(state.liquidation_step, forced, step)
     target = house.target_ratio
-    # sell x at today's price so that (loan − x) / (value − x) = target
-    sell = np.where(forced, np.minimum((loan - target * value) / (1.0 - target), value), 0.0)
+    # sell x of pledged holdings at today's price so that (loan − x) / (pledged · (value − x)) = target
+    sell = np.where(forced, np.minimum((loan - target * collateral) / (1.0 - target * pledged), value), 0.0)
     if house.dividends > 0:
         with np.errstate(divide="ignore", invalid="ignore"):
             state.dividends *= np.where(value > 0, (value - sell) / value, 0.0)
@@ -218,6 +224,7 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
     follow_yield = None if scenarios.dividend_yield is None else scenarios.dividend_yield * config.market.stocks
     interest_dt = house.loan_rate * dt
     after_tax_dt = (1.0 - house.dividend_tax) * dt
+    schedule = build_schedule(house, config.years, per_year)
     flow = np.empty(paths)
     for year in range(config.years):
         if follow_yield is not None and house.dividends > 0:
@@ -236,7 +243,6 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
                 year_growth.fill(1.0)
         if floor > 0 and rule.rule == "guardrails":
             _mark(state.failed_step, spend < floor * index * (1.0 - 1e-12), year * per_year + 1)
-        income_dt = sum(s.annual_amount * (1.0 + s.annual_change) ** year for s in house.income) * dt
         for month in range(per_year):
             step = year * per_year + month
             if config.timing == "end":
@@ -248,13 +254,16 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
                 if floor > 0:
                     _mark(state.failed_step, spend_dt * per_year < floor * index * (1.0 - 1e-12), step + 1)
             np.multiply(state.dividends, after_tax_dt, out=flow)
-            flow += income_dt
+            flow += schedule.income[step] - schedule.nominal_outflow[step]
+            if schedule.real_outflow[step]:
+                flow -= schedule.real_outflow[step] * index  # today's money, inflated to this step
             flow -= spend_dt
             if house.loan > 0:
                 flow -= state.loan * interest_dt
             if state.lines is not None:
                 state.lines.charge_interest(flow, dt)
             _settle(config, state, flow, step + 1, tolerance)
+            state.debt = float(schedule.debt[step + 1])
             if config.timing == "start":
                 state.value *= scenarios.growth[step]
             if year_growth is not None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from math import fsum
+from typing import Any
 
 import numpy as np
 
 from lifealm.models.assumptions import MAX_SIMULATION_CELLS
+from lifealm.models.cashflow import cash_flow
+from lifealm.models.collateral import collateral_value
 from lifealm.models.defense import measure_defense
 from lifealm.models.dividends import project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
@@ -15,7 +19,10 @@ from lifealm.models.fx import build_fx_table
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.margin import combined_thresholds
 from lifealm.models.montecarlo.config import (
+    AmortizingLoan,
+    CashEvent,
     DividendStream,
+    ExpenseStream,
     Household,
     IncomeStream,
     MarketModel,
@@ -45,18 +52,49 @@ class HouseholdInputs:
     findings: tuple[Finding, ...]
 
 
+def _years_from(as_of: date, day: date) -> float:
+    """Whole months from the as-of month to `day`'s month, in years (the timeline's and the engine's steps)."""
+    return ((day.year - as_of.year) * 12 + day.month - as_of.month) / 12.0
+
+
+def _span(as_of: date, start: date | None, end: date | None) -> tuple[float, float | None]:
+    """A dated stream's [start, end) in years from the as-of month, its end month included."""
+    return (max(0.0, _years_from(as_of, start)) if start else 0.0,
+            None if end is None else _years_from(as_of, end) + 1.0 / 12.0)
+
+
+def dated_flows(inputs: LedgerInputs) -> dict[str, Any]:
+    """The ledger's dated streams, one-off events and amortizing loans as the engine takes them."""
+    as_of = inputs.as_of
+    return {
+        "income": tuple(IncomeStream(i.monthly_amount * 12.0, i.annual_change, *_span(as_of, i.start, i.end))
+                        for i in inputs.income),
+        "expenses": fsum(e.monthly_amount for e in inputs.expenses if e.start is None and e.end is None) * 12.0,
+        "expense_streams": tuple(ExpenseStream(e.monthly_amount * 12.0, *_span(as_of, e.start, e.end))
+                                 for e in inputs.expenses if e.start is not None or e.end is not None),
+        "events": tuple(CashEvent(_years_from(as_of, e.on), e.signed_amount, e.basis == "real")
+                        for e in inputs.events),
+        "amortizing": tuple(AmortizingLoan(loan.balance, loan.rate, loan.monthly_payment or 0.0)
+                            for loan in inputs.loans if loan.is_amortizing and loan.balance > 0),
+    }
+
+
 def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
     """Valuation, dividends, defense and margin thresholds exactly as the briefing's models compute them."""
     a = inputs.assumptions
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
     valuation = value_portfolio(inputs)
-    expenses = fsum(item.monthly_amount for item in inputs.expenses) * 12.0
+    pledged = collateral_value(inputs, valuation)
+    flows = dated_flows(inputs)
     projection = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
-                                   annual_expenses=expenses, assumptions=a)
+                                   annual_expenses=cash_flow(inputs).annual_expenses, assumptions=a,
+                                   accounts=inputs.accounts)
     # Only holdings the valuation could value pay dividends into the plan: a holding left out of the
     # portfolio value must not inflate its yield (the valuation's finding says which one).
     valued = [h for h, v in zip(projection.holdings, valuation.holdings, strict=True) if v.value is not None]
     total_dividends = fsum(h.annual_income for h in valued)
+    # each account's own tax (NISA 0) as one rate on the total: exact today, the mix kept as the paths move
+    tax = 1.0 - fsum(h.annual_after_tax for h in valued) / total_dividends if total_dividends > 0 else a.dividend_tax
     # year 1's growth of the total (the engine follows each holding's own rate through `dividend_streams`)
     growth = (fsum(h.annual_income * h.growth for h in valued) / total_dividends if total_dividends > 0
               else a.default_dividend_growth)
@@ -80,13 +118,18 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
         dividend_growth=growth,
         dividend_growth_std=a.dividend_growth_std,
         dividend_streams=streams,
-        dividend_tax=a.dividend_tax,
-        income=tuple(IncomeStream(item.monthly_amount * 12.0, item.annual_change) for item in inputs.income),
-        expenses=expenses,
+        dividend_tax=tax,
+        income=flows["income"],
+        expenses=flows["expenses"],
+        expense_streams=flows["expense_streams"],
+        events=flows["events"],
+        amortizing=flows["amortizing"],
+        collateral_fraction=pledged.value / valuation.value if valuation.value > 0 else 1.0,
         credit_lines=lines,
         **terms,
     )
-    return HouseholdInputs(house, merge_findings(valuation.findings, defense.findings, projection.findings))
+    return HouseholdInputs(house, merge_findings(valuation.findings, pledged.findings, defense.findings,
+                                                 projection.findings))
 
 
 def household_from_inputs(inputs: LedgerInputs) -> Household:
