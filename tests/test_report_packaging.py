@@ -30,6 +30,14 @@ def test_every_template_file_matches_a_package_data_pattern() -> None:
     assert missing == []
 
 
+def test_every_package_of_lifealm_is_listed_for_the_wheel() -> None:
+    """pyproject lists the packages by hand: one left out installs from a checkout and breaks from the wheel."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "lifealm").rglob("__init__.py")}
+    assert found - listed == set()
+
+
 @pytest.mark.slow
 def test_the_wheel_contains_the_templates(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
