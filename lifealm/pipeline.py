@@ -59,6 +59,11 @@ class ReportOutcome:
     index_updated: bool = True  # False: an older date (or one after today); index.html shows another day
 
     @property
+    def stale(self) -> bool:
+        """The briefing says its prices are stale: the update before it failed, or a price is old."""
+        return self.briefing.freshness.stale
+
+    @property
     def index_path(self) -> Path:
         """site/index.html: the latest briefing (the page `make report` tells the user to open)."""
         return self.site_dir / "index.html"
