@@ -135,9 +135,8 @@ def write_security(conn: sqlite3.Connection, outcome: SecurityOutcome) -> Update
             added += write_rows(conn, "dividends", dividends, columns=DIVIDEND_COLUMNS,
                                 origin=f"{origin} dividend").added
     except ImportValidationError as refused:
-        problem = f"the ledger refused the source's rows, nothing was written: {'; '.join(refused.problems[:3])}"
-        return UpdateLine(ticker, "security", source, 0, last_close(conn, ticker), problem)
-    problem = None
+        return UpdateLine(ticker, "security", source, 0, last_close(conn, ticker), _refusal(refused))
+    problem: str | None = None
     if outcome.withheld:
         split = next(s for s in outcome.splits if s.needs_confirmation)
         problem = (f"{outcome.withheld} row(s) held back: {source} reports a {split.numerator.normalize():f}:"
@@ -154,9 +153,12 @@ def _write_fx(conn: sqlite3.Connection, outcome: FxOutcome) -> UpdateLine:
     try:
         added = write_rows(conn, "fx", rows, origin=f"{currency} from {outcome.source}").added if rows else 0
     except ImportValidationError as refused:
-        problem = f"the ledger refused the source's rows, nothing was written: {'; '.join(refused.problems[:3])}"
-        return UpdateLine(currency, "fx", outcome.source, 0, _last_rate(conn, currency), problem)
+        return UpdateLine(currency, "fx", outcome.source, 0, _last_rate(conn, currency), _refusal(refused))
     return UpdateLine(currency, "fx", outcome.source, added, _last_rate(conn, currency))
+
+
+def _refusal(refused: ImportValidationError) -> str:
+    return f"the ledger refused the source's rows, nothing was written: {'; '.join(refused.problems[:3])}"
 
 
 def last_close(conn: sqlite3.Connection, ticker: str) -> date | None:

@@ -8,6 +8,7 @@ the security's history is fetched again and upserted, so every stored close is o
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from decimal import Decimal
 from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_assumptions
-from lifealm.refresh.ledger_update import LedgerUpdate, last_close, write_security
+from lifealm.refresh.ledger_update import LedgerUpdate, write_security
 from lifealm.refresh.wanted import wanted_securities
 from lifealm.settings import Settings
 from lifealm.update import History, Sources, SplitFinding, UpdateConfig, UpdateOptions, fetch_updates
@@ -46,8 +47,6 @@ class SplitConfirmation:
 def confirm_split(settings: Settings, *, ticker: str, day: date, as_of: date, shares: float | None = None,
                   sources: Sources | None = None) -> SplitConfirmation:
     """Confirm the split of `ticker` on `day` that its source reports, then fetch its history again."""
-    import time
-
     started = time.monotonic()
     config = UpdateConfig.from_settings(settings.update)
     with closing(open_ledger(settings.db)) as conn:
@@ -111,5 +110,3 @@ def _record(conn: sqlite3.Connection, split: SplitFinding, shares: float | None)
     conn.execute("COMMIT")
     return before, after, False
 
-
-__all__ = ["SplitConfirmation", "confirm_split", "last_close"]
