@@ -33,7 +33,8 @@ CLOSES = {"7203.T": {FRIDAY: 3000.0, MONDAY: 3100.0}, "6758.T": {FRIDAY: 3400.0,
 # Worked by hand: Friday 1000 × 3000 + 500 × 3400 = 4,700,000; Monday 1000 × 3100 + 500 × 3300 = 4,750,000.
 FRIDAY_VALUE, MONDAY_VALUE = 4_700_000.0, 4_750_000.0
 LOAN = 2_000_000.0
-SESSIONS = {FRIDAY: (utc(2026, 11, 27), utc(2026, 11, 27, 6, 30)), MONDAY: (utc(2026, 11, 30), utc(2026, 11, 30, 6, 30))}
+SESSIONS = {FRIDAY: (utc(2026, 11, 27), utc(2026, 11, 27, 6, 30)),  # Tokyo's sessions: 09:00-15:30 JST
+            MONDAY: (utc(2026, 11, 30), utc(2026, 11, 30, 6, 30))}
 STAMPS = {FRIDAY: utc(2026, 11, 27), MONDAY: utc(2026, 11, 30)}  # 09:00 in Tokyo
 
 
