@@ -17,8 +17,9 @@ from decimal import Decimal
 from lifealm.errors import LifealmError
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_assumptions
-from lifealm.refresh.ledger_update import LedgerUpdate, write_security
+from lifealm.refresh.ledger_update import LedgerUpdate
 from lifealm.refresh.wanted import wanted_securities
+from lifealm.refresh.writing import write_outcomes
 from lifealm.settings import Settings
 from lifealm.update import History, Sources, SplitFinding, UpdateConfig, UpdateOptions, fetch_updates
 
@@ -69,8 +70,8 @@ def confirm_split(settings: Settings, *, ticker: str, day: date, as_of: date, sh
                                hint="try again later; nothing was changed")
         split = _reported(outcome.splits, ticker, day)
         before, after, already = _record(conn, split, shares)
-        line = write_security(conn, outcome)
-    update = LedgerUpdate(as_of, (line,), outcome.findings(), result.requests, time.monotonic() - started,
+        lines = write_outcomes(conn, [outcome], [])
+    update = LedgerUpdate(as_of, lines, outcome.findings(), result.requests, time.monotonic() - started,
                           "")
     ratio = f"{split.numerator.normalize():f}:{split.denominator.normalize():f}"
     return SplitConfirmation(ticker, day, ratio, before, after, already, update)
