@@ -3,7 +3,9 @@ refused and left alone, the summary table, the exit codes, and the split confirm
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -209,3 +211,23 @@ def test_a_split_the_source_does_not_report_changes_nothing(tmp_path: Path,
         confirm_split(config, ticker="7203.T", day=TODAY, as_of=TODAY, sources=sources(config))
     assert rows(path, "SELECT shares FROM holdings WHERE ticker = '7203.T'") == [(100.0,)]
     assert rows(path, "SELECT count(*) FROM split_confirmations") == [(0,)]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_and_only_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifealm.cli import update_cmd
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream, after, shown in ((pipe, 0.0, False), (terminal, 60.0, False), (terminal, 0.0, True)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        monkeypatch.setattr(update_cmd, "BAR_AFTER", after)
+        bar = update_cmd.DelayedBar()
+        for done in range(1, 4):
+            bar(done, 3, f"{done}000.T")
+        bar.close()
+        assert ("Updating" in stream.getvalue()) is shown, (after, stream.getvalue())
+    assert "3/3" in terminal.getvalue()
