@@ -21,8 +21,9 @@ from lifealm.render.email_body import render_email
 from lifealm.settings import Settings
 
 MONDAY = date(2026, 11, 30)
-FAILED = UpdateReport(("7203.T", "6758.T"), '7203.T: yahoo: 127.0.0.1 answered 429 (it said: "Too Many Requests") '
-                      "(and 1 more)", 0)
+WORDS = 'yahoo: 127.0.0.1 answered 429 (it said: "Too Many Requests")'
+FAILED = UpdateReport(("7203.T", "6758.T"), f"7203.T: {WORDS} (and 1 more)", 0,
+                      (("7203.T", WORDS), ("6758.T", "yahoo: not asked: earlier in this run …")))
 
 
 def inputs(*price_dates: date) -> LedgerInputs:
@@ -46,6 +47,10 @@ def test_a_failed_update_makes_even_fridays_prices_stale_on_monday() -> None:
     assert briefing.freshness.stale and briefing.freshness.update_failed
     doc = briefing_to_json(briefing)
     assert doc["freshness"]["update"]["failed"] == ["7203.T", "6758.T"]
+    # Each security left as it was is a finding quoting the source.
+    failed = [f for f in doc["findings"] if f["code"] == "update_failed"]
+    assert [(f["subject"], f["severity"]) for f in failed] == [("7203.T", "warning"), ("6758.T", "warning")]
+    assert failed[0]["detail"]["problem"] == WORDS
     assert stale_sentence(doc) == f"Prices are from 2026-11-27: the update failed: {FAILED.problem}"
 
 
@@ -108,6 +113,8 @@ def test_a_failing_update_step_still_writes_the_briefing_and_the_run_exits_as_as
 
     result = run_daily(settings, as_of=MONDAY, build=build, mail=None, fail_on=("stale",), update=broken_update)
     assert seen == [UpdateReport(problem="ledger.db: the ledger is in use by another lifealm command")]
+    assert [(f.subject, f.detail_dict()["problem"]) for f in seen[0].findings()] == [
+        ("update", "ledger.db: the ledger is in use by another lifealm command")]
     assert result.exit_code == EXIT_STALE and result.stale and result.update == seen[0]
     line = log_line(as_of=MONDAY, started_at="t", seconds=1.0, status="SAFE", outcome="x", update=result.update)
     assert "update=failed(all)" in line

@@ -102,7 +102,7 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
     findings = merge_findings(missing, valuation.findings, pledged.findings, defense.findings, flow.findings,
                               sheet.findings, dividends.findings,
                               stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                              _plan_findings(margin))
+                              _plan_findings(margin), update.findings() if update else ())
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
         valuation=valuation, collateral=pledged, margin=margin,

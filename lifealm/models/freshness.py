@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lifealm.models.findings import Finding, Severity
 from lifealm.models.valuation import Valuation
 
 
@@ -15,6 +16,15 @@ class UpdateReport:
     failed: tuple[str, ...] = ()  # securities and currencies the update could not bring up to date
     problem: str | None = None  # the first failure in the source's words, or why the update could not run at all
     updated: int = 0  # securities and currencies that were asked and answered
+    problems: tuple[tuple[str, str], ...] = ()  # (security or currency, why) for each of `failed`
+
+    def findings(self) -> tuple[Finding, ...]:
+        """One finding per security or currency left as it was, quoting the source's words."""
+        found = tuple(Finding("update_failed", Severity.WARNING, subject, (("problem", why),))
+                      for subject, why in self.problems)
+        if self.problem is not None and not self.failed:  # the whole update could not run
+            found += (Finding("update_failed", Severity.WARNING, "update", (("problem", self.problem),)),)
+        return found
 
     @property
     def ok(self) -> bool:
