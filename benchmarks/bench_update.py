@@ -13,8 +13,6 @@ a process (wall time, requests the fake server saw, peak RSS) and once in proces
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the fa
 
 from update_fakes import YAHOO_429, Bar, Reply, Seen, boj_json, chart, ecb_xml, serving
 
+from benchmarks.child import run_lifealm
 from lifealm.ledger.db import create_ledger
 from lifealm.ledger.write import write_rows
 from lifealm.refresh import Narrowing, update_ledger
@@ -125,19 +124,12 @@ def _ledger(path: Path) -> None:
 
 
 def _process(label: str, home: Path, fake_seen: list[object], *args: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFEALM_") and "proxy" not in k.lower()}
-    env.update(LIFEALM_CONFIG=str(home / "config.toml"), no_proxy="127.0.0.1")
+    os.environ["no_proxy"] = "127.0.0.1"  # the fake server is local whatever proxy the machine uses
     before = len(fake_seen)
-    rss_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "lifealm", "update", "--as-of", TODAY.isoformat(), *args],
-                          capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    tally = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()[-300:]
-    peak = f"peak RSS {rss / 1024:.0f} MiB" if rss > rss_before else "peak RSS not above an earlier child's"
-    print(f"   {label}: exit {done.returncode}, {seconds:.2f} s wall, {len(fake_seen) - before} requests seen by "
-          f"the fake server, {peak}\n     {tally}")
+    run = run_lifealm("update", "--config", str(home / "config.toml"), "--as-of", TODAY.isoformat(), *args)
+    tally = run.stdout.strip().splitlines()[-1]
+    print(f"   {label}: {run.seconds:.2f} s wall, {len(fake_seen) - before} requests seen by the fake server, "
+          f"peak RSS {run.peak_rss_mib} MiB\n     {tally}")
 
 
 def _in_process(label: str, home: Path, narrowing: Narrowing) -> None:
