@@ -71,7 +71,7 @@ def _tally(update: LedgerUpdate) -> str:
 @click.option("--fx", "fx", is_flag=True, help="Exchange rates only (combinable with --prices, --dividends).")
 @click.option("--confirm-split", "confirm", nargs=2, type=(str, ISO_DATE), default=None, metavar="TICKER DATE",
               help="Confirm the split a source reported: set the new share count and fetch the history again.")
-@click.option("--shares", "shares", type=click.FloatRange(min=0), default=None,
+@click.option("--shares", "shares", type=click.FloatRange(min=0), default=None, metavar="N",
               help="With --confirm-split: the share count after the split, when it is not shares × the ratio.")
 @with_settings(as_of=True)
 def update_command(settings: Settings, since: date | None, history: str | None, prices: bool, dividends: bool,
