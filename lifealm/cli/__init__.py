@@ -157,7 +157,12 @@ def cli(debug: bool) -> None:
 def _register() -> None:
     # Each command module adds its commands to `cli`; imported here so `lifealm --help` lists them all.
     from lifealm.cli import (  # noqa: F401
-        assumptions_cmd, deliver_cmds, ledger_cmds, report_cmd, simulate_cmd, update_cmd,
+        assumptions_cmd,
+        deliver_cmds,
+        ledger_cmds,
+        report_cmd,
+        simulate_cmd,
+        update_cmd,
     )
 
 
