@@ -23,7 +23,8 @@ from lifealm.settings import Settings
 MONDAY = date(2026, 11, 30)
 WORDS = 'yahoo: 127.0.0.1 answered 429 (it said: "Too Many Requests")'
 FAILED = UpdateReport(("7203.T", "6758.T"), f"7203.T: {WORDS} (and 1 more)", 0,
-                      (("7203.T", WORDS), ("6758.T", "yahoo: not asked: earlier in this run …")))
+                      (("security", "7203.T", WORDS), ("security", "6758.T", "yahoo: not asked: earlier in this run …"),
+                       ("fx", "USD", "ecb: answered HTTP 500")))
 
 
 def inputs(*price_dates: date) -> LedgerInputs:
@@ -51,6 +52,8 @@ def test_a_failed_update_makes_even_fridays_prices_stale_on_monday() -> None:
     failed = [f for f in doc["findings"] if f["code"] == "update_failed"]
     assert [(f["subject"], f["severity"]) for f in failed] == [("7203.T", "warning"), ("6758.T", "warning")]
     assert failed[0]["detail"]["problem"] == WORDS
+    (fx,) = [f for f in doc["findings"] if f["code"] == "fx_update_failed"]
+    assert (fx["subject"], fx["detail"]["problem"]) == ("USD", "ecb: answered HTTP 500")
     assert stale_sentence(doc) == f"Prices are from 2026-11-27: the update failed: {FAILED.problem}"
 
 

@@ -109,8 +109,9 @@ def test_new_closes_dividends_and_rates_are_written_and_a_failure_blocks_nobody(
     assert update.failed == ("6758.T", "MYSTERY FUND") and not update.ok
     report = update.report()
     assert report.failed == ("6758.T", "MYSTERY FUND") and report.updated == 3
-    assert [subject for subject, _ in report.problems] == ["6758.T", "MYSTERY FUND"]
-    assert "symbol may be delisted" in report.problems[0][1]
+    assert [(kind, subject) for kind, subject, _ in report.problems] == [("security", "6758.T"),
+                                                                         ("security", "MYSTERY FUND")]
+    assert "symbol may be delisted" in report.problems[0][2]
     assert report.problem is not None and report.problem.startswith("6758.T: ") and "(and 1 more)" in report.problem
 
 

@@ -16,12 +16,12 @@ class UpdateReport:
     failed: tuple[str, ...] = ()  # securities and currencies the update could not bring up to date
     problem: str | None = None  # the first failure in the source's words, or why the update could not run at all
     updated: int = 0  # securities and currencies that were asked and answered
-    problems: tuple[tuple[str, str], ...] = ()  # (security or currency, why) for each of `failed`
+    problems: tuple[tuple[str, str, str], ...] = ()  # ("security" or "fx", its ticker or currency, why)
 
     def findings(self) -> tuple[Finding, ...]:
         """One finding per security or currency left as it was, quoting the source's words."""
-        found = tuple(Finding("update_failed", Severity.WARNING, subject, (("problem", why),))
-                      for subject, why in self.problems)
+        found = tuple(Finding("fx_update_failed" if kind == "fx" else "update_failed", Severity.WARNING, subject,
+                              (("problem", why),)) for kind, subject, why in self.problems)
         if self.problem is not None and not self.failed:  # the whole update could not run
             found += (Finding("update_failed", Severity.WARNING, "update", (("problem", self.problem),)),)
         return found

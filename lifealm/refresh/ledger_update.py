@@ -65,7 +65,8 @@ class LedgerUpdate:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             first = f"{problems[0].subject}: {problems[0].problem}{more}"
         return UpdateReport(self.failed, first, len(self.lines) - len(problems),
-                            tuple((line.subject, line.problem) for line in problems if line.problem is not None))
+                            tuple((line.kind, line.subject, line.problem) for line in problems
+                                  if line.problem is not None))
 
 
 def update_ledger(settings: Settings, *, as_of: date, narrowing: Narrowing = Narrowing(),
