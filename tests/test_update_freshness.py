@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_deliver_support import sample_briefing
+from deliver_support import sample_briefing
 
 from lifealm.deliver.daily_run import EXIT_OK, EXIT_STALE, EXIT_STATUS_ALERT, alert_exit_code, log_line, run_daily
 from lifealm.errors import LifealmError

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_deliver_support import smtp_server
+from deliver_support import smtp_server
 from update_fakes import YAHOO_429, Bar, FakeServer, Reply, chart, chart_path, serving, utc
 
 from lifealm.ledger.db import create_ledger

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_trust_support import SITECUSTOMIZE
+from trust_support import SITECUSTOMIZE
 from update_fakes import Bar, Reply, chart, chart_path, serving, utc
 
 from lifealm.ledger.db import create_ledger
