@@ -234,3 +234,38 @@ def test_the_progress_bar_shows_only_on_a_terminal_and_only_after_a_while(monkey
         bar.close()
         assert ("Updating" in stream.getvalue()) is shown, (after, stream.getvalue())
     assert "3/3" in terminal.getvalue()
+
+
+def test_what_to_fetch_is_every_held_security_and_every_foreign_currency_used(tmp_path: Path) -> None:
+    from lifealm.refresh.wanted import wanted_currencies, wanted_securities
+
+    path = ledger(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE holdings SET shares = 0 WHERE ticker = 'MYSTERY FUND'")  # sold: no price needed
+        conn.execute("INSERT INTO split_confirmations VALUES ('6758.T', '2026-01-05', '2:1', 25, 50, 'now')")
+        conn.execute("INSERT INTO other_assets (name, kind, value, currency) VALUES ('flat', 'real_estate', 1, 'EUR')")
+        wanted = {r.ticker: r for r in wanted_securities(conn)}
+        assert sorted(wanted) == ["6758.T", "7203.T", "VOO"]
+        toyota, sony, voo = wanted["7203.T"], wanted["6758.T"], wanted["VOO"]
+        assert (toyota.currency, toyota.last_stored, toyota.known_dividends) == (
+            "JPY", date(2026, 11, 27), frozenset({date(2026, 9, 29)}))
+        assert toyota.source is None  # the chain comes from the ticker until the ledger stores one
+        assert sony.confirmed_splits == frozenset({date(2026, 1, 5)}) and voo.last_stored is None
+        assert [(c.currency, c.last_stored) for c in wanted_currencies(conn, "JPY")] == [("EUR", None), ("USD", None)]
+        assert [r.ticker for r in wanted_securities(conn, frozenset({"VOO"}))] == ["VOO"]
+
+
+def test_a_refused_row_sets_aside_only_its_own_security(tmp_path: Path) -> None:
+    from lifealm.refresh.writing import write_per_subject
+
+    path = ledger(tmp_path)
+    conn = sqlite3.connect(path)
+    refused: dict[str, str] = {}
+    rows = {"7203.T": [("7203.T", "2026-11-30", "3050")], "6758.T": [("6758.T", "2026-11-30", "0")],
+            "VOO": [("VOO", "2026-11-30", "600"), ("VOO", "2026-11-30", "601")]}  # a zero close; a duplicate day
+    write_per_subject(conn, "prices", rows, refused)
+    assert sorted(refused) == ["6758.T", "VOO"]
+    assert "close_price" in refused["6758.T"] and "duplicate" in refused["VOO"]
+    assert [tuple(r) for r in conn.execute("SELECT ticker, close_price FROM prices WHERE price_date = '2026-11-30'")
+            ] == [("7203.T", 3050.0)]
+    conn.close()
