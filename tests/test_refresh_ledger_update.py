@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from kind_rows import row
 from update_fakes import YAHOO_NOT_FOUND, Bar, FakeServer, Reply, chart, chart_path, ecb_xml, serving, utc
 
 from lifealm.cli import _register, cli
@@ -42,14 +43,16 @@ def ledger(tmp_path: Path) -> Path:
     """Toyota and Sony (yen), VOO (dollars), a fund the sources do not know; Friday's closes stored."""
     path = tmp_path / "ledger.db"
     conn = create_ledger(path)
-    write_rows(conn, "holdings", [("7203.T", "Toyota", 100, 250000, "equity", None, "", "JPY", None),
-                                  ("6758.T", "Sony", 50, 100000, "equity", None, "", "JPY", None),
-                                  ("VOO", "Vanguard S&P 500", 10, 700000, "etf", None, "", "USD", None),
-                                  ("MYSTERY FUND", "", 1, 0, "fund", None, "", "JPY", None)])
+    write_rows(conn, "holdings", [row("holdings", ticker="7203.T", name="Toyota", shares=100, cost_basis=250000),
+                                  row("holdings", ticker="6758.T", name="Sony", shares=50, cost_basis=100000),
+                                  row("holdings", ticker="VOO", name="Vanguard S&P 500", shares=10, cost_basis=700000,
+                                      currency="USD"),
+                                  row("holdings", ticker="MYSTERY FUND", shares=1)])
     write_rows(conn, "prices", [("7203.T", "2026-11-26", 2950), ("7203.T", "2026-11-27", 3000),
                                 ("6758.T", "2026-11-27", 3400)])
-    write_rows(conn, "dividends", [("7203.T", "2026-09-29", "2026-11-20", 45, 0)])
-    write_rows(conn, "cash", [("USD account", 1000, "USD")])
+    write_rows(conn, "dividends", [row("dividends", ticker="7203.T", ex_date="2026-09-29", pay_date="2026-11-20",
+                                       amount_per_share=45)])
+    write_rows(conn, "cash", [row("cash", name="USD account", balance=1000, currency="USD")])
     conn.close()
     return path
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from deliver_support import smtp_server
+from kind_rows import row
 from update_fakes import YAHOO_429, Bar, FakeServer, Reply, chart, chart_path, serving, utc
 
 from lifealm.ledger.db import create_ledger
@@ -52,12 +53,13 @@ def _serve(yahoo: FakeServer, through: str | None) -> None:
 
 def _ledger(path: Path) -> None:
     conn = create_ledger(path)
-    write_rows(conn, "holdings", [(t, "", n, n * 2500, "equity", None, "", "JPY", None) for t, n in SHARES.items()])
+    write_rows(conn, "holdings", [row("holdings", ticker=t, shares=n, cost_basis=n * 2500) for t, n in SHARES.items()])
     write_rows(conn, "prices", [(t, "2026-11-26", 2900) for t in SHARES])  # Thursday's: Friday's comes by update
-    write_rows(conn, "loans", [("margin", LOAN, 0.02, "portfolio", 0.6, 0.7, 0.85, None, 0.65)])
-    write_rows(conn, "cash", [("bank", 1_000_000, "JPY")])
-    write_rows(conn, "expenses", [("living", 200_000, 1)])
-    write_rows(conn, "income", [("salary", 400_000, "salary", 0.0)])
+    write_rows(conn, "loans", [row("loans", name="margin", balance=LOAN, rate=0.02, collateral_type="portfolio",
+                                   freeze_pct=0.6, margin_call_pct=0.7, forced_liq_pct=0.85)])
+    write_rows(conn, "cash", [row("cash", name="bank", balance=1_000_000)])
+    write_rows(conn, "expenses", [row("expenses", category="living", monthly_amount=200_000)])
+    write_rows(conn, "income", [row("income", source="salary", monthly_amount=400_000, kind="salary")])
     conn.close()
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kind_rows import row
 from trust_support import SITECUSTOMIZE
 from update_fakes import Bar, Reply, chart, chart_path, serving, utc
 
@@ -18,7 +19,7 @@ from lifealm.ledger.write import write_rows
 def test_report_opens_no_socket_whatever_the_update_settings(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.db"
     conn = create_ledger(ledger)
-    write_rows(conn, "holdings", [("7203.T", "", 100, 250_000, "equity", None, "", "JPY", None)])
+    write_rows(conn, "holdings", [row("holdings", ticker="7203.T", shares=100, cost_basis=250_000)])
     write_rows(conn, "prices", [("7203.T", "2026-11-27", 3000)])
     conn.close()
     blocker = tmp_path / "blocker"
