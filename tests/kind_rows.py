@@ -5,7 +5,7 @@ from __future__ import annotations
 from lifealm.ledger.columns import KINDS
 
 
-def row(kind: str, **values: object) -> tuple[object, ...]:
+def row(kind: str, /, **values: object) -> tuple[object, ...]:
     """One row of `kind`: each keyword names a column or one of its aliases; the other columns stay empty."""
     columns = KINDS[kind].columns
     by_name = {name: col.name for col in columns for name in (col.name, *col.aliases)}
