@@ -272,3 +272,44 @@ def test_a_refused_row_sets_aside_only_its_own_security(tmp_path: Path) -> None:
     assert [tuple(r) for r in conn.execute("SELECT ticker, close_price FROM prices WHERE price_date = '2026-11-30'")
             ] == [("7203.T", 3050.0)]
     conn.close()
+
+
+def test_a_securitys_own_source_chain_wins_and_an_empty_one_falls_back_to_the_ticker(
+        tmp_path: Path, fake: tuple[FakeServer, FakeServer]) -> None:
+    from lifealm.refresh.wanted import wanted_securities
+
+    yahoo, ecb = fake
+    path = ledger(tmp_path)
+    with sqlite3.connect(path) as conn:
+        # The unknown fund is Toyota on Yahoo as far as its own source says; Sony's source is blank.
+        conn.execute("UPDATE securities SET source = 'yahoo:7203.T' WHERE ticker = 'MYSTERY FUND'")
+        conn.execute("UPDATE securities SET source = '  ' WHERE ticker = '6758.T'")
+        assert {r.ticker: r.source for r in wanted_securities(conn)} == {
+            "6758.T": None, "7203.T": None, "MYSTERY FUND": "yahoo:7203.T", "VOO": None}
+    yahoo.route(chart_path("7203.T"), week("7203.T"))
+    yahoo.route(chart_path("6758.T"), week("6758.T"))
+    config = settings(path, yahoo, ecb)
+    update = update_ledger(config, as_of=TODAY, narrowing=Narrowing(fx=False, tickers=frozenset({
+        "MYSTERY FUND", "6758.T"})), sources=sources(config))
+    lines = {line.subject: line for line in update.lines}
+    assert lines["MYSTERY FUND"].source == "yahoo:7203.T" and lines["MYSTERY FUND"].last_date == TODAY
+    assert lines["6758.T"].source == "yahoo:6758.T" and update.ok
+
+
+def test_a_split_held_in_two_accounts_multiplies_each(tmp_path: Path, fake: tuple[FakeServer, FakeServer]) -> None:
+    yahoo, ecb = fake
+    path = ledger(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO accounts (name, kind) VALUES ('NISA', 'nisa_growth')")
+        conn.execute("INSERT INTO holdings (account, ticker, shares) VALUES ('NISA', '7203.T', 30)")
+    yahoo.route(chart_path("7203.T"), week("7203.T", (1495, 1497.5, 1499, 1500, 1525),
+                                           splits=[(utc(2026, 11, 30), 2, 1)]))
+    config = settings(path, yahoo, ecb)
+    with pytest.raises(Exception, match="held in 2 accounts"):
+        confirm_split(config, ticker="7203.T", day=TODAY, as_of=TODAY, shares=500, sources=sources(config))
+    assert rows(path, "SELECT count(*) FROM split_confirmations") == [(0,)]
+    confirmed = confirm_split(config, ticker="7203.T", day=TODAY, as_of=TODAY, sources=sources(config))
+    assert (confirmed.shares_before, confirmed.shares_after) == (130.0, 260.0)
+    assert rows(path, "SELECT account, shares FROM holdings WHERE ticker = '7203.T' ORDER BY shares") == [
+        ("NISA", 60.0), (rows(path, "SELECT account FROM holdings WHERE ticker = '7203.T' AND account != 'NISA'")
+                         [0][0], 200.0)]

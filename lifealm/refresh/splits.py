@@ -1,6 +1,7 @@
 """`lifealm update --confirm-split TICKER DATE`: the user confirms a split a source reported.
 
-The holding's share count changes once (shares × the ratio, or the count the user gives) and the confirmation is
+The share count of every account holding the security changes once (each × the ratio, or the count the user
+gives when one account holds it) and the confirmation is
 recorded in `split_confirmations` in the same transaction, so a repeated confirmation never changes it twice. Then
 the security's history is fetched again and upserted, so every stored close is on the new scale.
 """
@@ -94,15 +95,24 @@ def _record(conn: sqlite3.Connection, split: SplitFinding, shares: float | None)
                           "split_date = ?", (ticker, day)).fetchone()
     if stored is not None:
         return float(stored[0]), float(stored[1]), True
-    before = float(conn.execute("SELECT shares FROM holdings WHERE ticker = ?", (ticker,)).fetchone()[0])
-    after = shares if shares is not None else float(Decimal(repr(before)) * split.factor)
+    held = [(int(row[0]), float(row[1]), str(row[2])) for row in
+            conn.execute("SELECT id, shares, account FROM holdings WHERE ticker = ? ORDER BY id", (ticker,))]
+    if shares is not None and len(held) > 1:
+        raise LifealmError(f"{ticker}: held in {len(held)} accounts ({', '.join(a for _, _, a in held)}), so one "
+                           "--shares count cannot say how many each holds.",
+                           hint="confirm without --shares (each account's count × the ratio), then correct an "
+                           "account with `lifealm import holdings FILE --account NAME`")
+    # Each account's count × the ratio, in exact decimals (2:1 on 100 shares is 200, never 199.99999…).
+    counts = {hid: shares if shares is not None else float(Decimal(repr(count)) * split.factor)
+              for hid, count, _ in held}
+    before, after = sum(count for _, count, _ in held), sum(counts.values())
     ratio = f"{split.numerator.normalize():f}:{split.denominator.normalize():f}"
     conn.isolation_level = None
     # Raw SQL in one transaction, not two calls of the write path: a share count changed without its record
     # would be multiplied again by the next confirmation.
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("UPDATE holdings SET shares = ? WHERE ticker = ?", (after, ticker))
+        conn.executemany("UPDATE holdings SET shares = ? WHERE id = ?", [(n, hid) for hid, n in counts.items()])
         conn.execute("INSERT INTO split_confirmations VALUES (?, ?, ?, ?, ?, ?)",
                      (ticker, day, ratio, before, after, datetime.now(UTC).isoformat(timespec="seconds")))
     except BaseException:

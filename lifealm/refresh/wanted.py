@@ -1,8 +1,9 @@
 """What `lifealm update` asks for: every security the household holds and every foreign currency it uses, with
 what the ledger already has (the newest stored date, the dividends on file, the splits already confirmed).
 
-The one place that knows where a security's source chain lives: until the ledger stores one per security, every
-chain is derived from the ticker (`lifealm.update.default_chain`, applied by the fetcher when `source` is None).
+The one place that knows where a security's source chain lives: the `source` column of `securities`
+(`yahoo:7203.T,toushin:…`); when it is empty the chain is derived from the ticker (`lifealm.update.default_chain`,
+applied by the fetcher when `source` is None).
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from datetime import date
 
 from lifealm.update import FxRequest, SecurityRequest
 
-# A holding sold down to 0 shares needs no price; a ticker held in several rows is asked once.
-_HELD = """
-SELECT h.ticker, h.currency, (SELECT max(p.price_date) FROM prices p WHERE p.ticker = h.ticker)
-FROM holdings h WHERE h.shares > 0 ORDER BY h.ticker
+# A security held only with 0 shares needs no price; one held in several accounts is asked once.
+_HELD_SECURITY = "EXISTS (SELECT 1 FROM holdings h WHERE h.ticker = s.ticker AND h.shares > 0)"
+_HELD = f"""
+SELECT s.ticker, s.currency, nullif(trim(s.source), ''),
+       (SELECT max(p.price_date) FROM prices p WHERE p.ticker = s.ticker)
+FROM securities s WHERE {_HELD_SECURITY} ORDER BY s.ticker
 """
-_USED_CURRENCIES = """
-SELECT currency FROM holdings WHERE shares > 0 UNION SELECT currency FROM cash_accounts
-UNION SELECT currency FROM other_assets ORDER BY 1
+_USED_CURRENCIES = f"""
+SELECT s.currency FROM securities s WHERE {_HELD_SECURITY}
+UNION SELECT currency FROM cash_accounts UNION SELECT currency FROM other_assets ORDER BY 1
 """
 
 
@@ -33,10 +36,10 @@ def wanted_securities(conn: sqlite3.Connection, tickers: frozenset[str] | None =
     for ticker, day in conn.execute("SELECT ticker, split_date FROM split_confirmations"):
         confirmed[ticker].add(date.fromisoformat(day))
     return tuple(
-        SecurityRequest(ticker, currency, source=None,  # None: the chain comes from the ticker (default_chain)
+        SecurityRequest(ticker, currency, source=source,  # None: the chain comes from the ticker (default_chain)
                         last_stored=date.fromisoformat(last) if last else None,
                         known_dividends=frozenset(dividends[ticker]), confirmed_splits=frozenset(confirmed[ticker]))
-        for ticker, currency, last in conn.execute(_HELD)
+        for ticker, currency, source, last in conn.execute(_HELD)
         if tickers is None or ticker in tickers)
 
 
