@@ -100,6 +100,7 @@ COMMAND_MODULES: dict[str, str] = {
     "check": "ledger_cmds", "remove": "ledger_cmds",
     "report": "report_cmd",
     "simulate": "simulate_cmd",
+    "update": "update_cmd",
 }
 
 
