@@ -51,18 +51,34 @@ class Whole(Option):
 
 
 class Seconds(Option):
-    """A number of seconds; with `most`, also more than 0 and at most `most`."""
+    """A number of seconds; with `most`, also more than 0 (0 or more with `zero_ok`) and at most `most`."""
 
-    def __init__(self, doc: str, most: float | None = None, *, env: str | None = None) -> None:
+    def __init__(self, doc: str, most: float | None = None, *, zero_ok: bool = False, env: str | None = None) -> None:
         super().__init__(doc, env=env)
         self.most = most
+        self.zero_ok = zero_ok
 
     def validate(self, value: object) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"must be a number of seconds, not {value!r}")
-        if self.most is not None and not 0 < value <= self.most:
-            raise ValueError(f"must be more than 0 and at most {self.most:g} seconds, not {value}")
+        above_low = value >= 0 if self.zero_ok else value > 0
+        if self.most is not None and not (above_low and value <= self.most):
+            low = "0 or more" if self.zero_ok else "more than 0"
+            raise ValueError(f"must be {low} and at most {self.most:g} seconds, not {value}")
         return float(value)
+
+
+class Count(Whole):
+    """A whole number from 0 to `most`."""
+
+    def __init__(self, doc: str, most: int) -> None:
+        super().__init__(doc)
+        self.most = most
+
+    def validate(self, value: object) -> Any:
+        if not 0 <= super().validate(value) <= self.most:
+            raise ValueError(f"must be a whole number from 0 to {self.most}, not {value}")
+        return value
 
 
 class Flag(Option):
@@ -164,6 +180,9 @@ UPDATE = Section("update", {
     "toushin_url": Url("the investment trust (toushin) prices"),
     "before_run": Flag("`lifealm run` updates prices first"),
     "timeout": Seconds("seconds per request", 600),
+    "min_interval": Seconds("seconds between two requests to the same host (0: no pause)", 60, zero_ok=True),
+    "retries": Count("further attempts after a 429, a 5xx, a timeout or a refused connection", 10),
+    "backoff": Seconds("the first wait before a retry, doubled each time", 600, zero_ok=True),
 })
 
 SECTIONS = {section.name: section for section in (MAIL, ASSUMPTIONS, UPDATE)}

@@ -25,6 +25,7 @@ from lifealm.ledger.sqlite_errors import Failure, classify
 from lifealm.models.briefing import Briefing, build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.findings import Finding, Severity
+from lifealm.models.freshness import UpdateReport
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
@@ -56,6 +57,11 @@ class ReportOutcome:
     briefing: Briefing
     timings: dict[str, float] = field(default_factory=dict)
     index_updated: bool = True  # False: an older date (or one after today); index.html shows another day
+
+    @property
+    def stale(self) -> bool:
+        """The briefing says its prices are stale: the update before it failed, or a price is old."""
+        return self.briefing.freshness.stale
 
     @property
     def index_path(self) -> Path:
@@ -176,8 +182,12 @@ def latest_day(out: Path, today: date) -> str | None:
 
 
 def build_report(settings: Settings, *, as_of: date, shared_output: bool | None = None,
-                 montecarlo: bool = True, today: date | None = None) -> ReportOutcome:
-    """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was."""
+                 montecarlo: bool = True, today: date | None = None,
+                 update: UpdateReport | None = None) -> ReportOutcome:
+    """Write the briefing for `as_of` into `settings.out`; on any failure the previous site stays as it was.
+
+    `update` is what the price update just before it did (`lifealm run`): the briefing says first when it failed.
+    """
     from lifealm.charts.svg import SvgDrawer
 
     if settings.out.exists() and not settings.out.is_dir():
@@ -191,7 +201,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
             with clock.stage("montecarlo"):
                 mc = run_montecarlo(inputs) if montecarlo else None
             with clock.stage("models"):
-                briefing = build_briefing(inputs, montecarlo=mc)
+                briefing = build_briefing(inputs, montecarlo=mc, update=update)
                 doc = briefing_to_json(briefing)
             with clock.stage("snapshot"):
                 record_snapshot(conn, briefing, settings.db)

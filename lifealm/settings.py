@@ -39,6 +39,9 @@ class UpdateSettings:
     toushin_url: str | None = None
     before_run: bool = False  # `lifealm run` updates prices first
     timeout: float | None = None  # seconds per request
+    min_interval: float | None = None  # seconds between two requests to the same host
+    retries: int | None = None  # further attempts after a 429, a 5xx, a timeout or a refused connection
+    backoff: float | None = None  # the first wait before a retry, doubled each time
 
 
 @dataclass(frozen=True)

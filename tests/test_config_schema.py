@@ -11,6 +11,7 @@ import pytest
 from lifealm.config_schema import SCHEMA, key_line
 from lifealm.errors import LifealmError
 from lifealm.settings import UpdateSettings, load_settings
+from lifealm.update.config import DEFAULT_YAHOO_URL, UpdateConfig
 
 TRICKY = '''\
 # a comment mentioning timeout = 1 and [update]
@@ -60,6 +61,15 @@ def test_a_valid_update_table_becomes_typed_settings(tmp_path: Path) -> None:
     assert load_settings(config=tmp_path / "config.toml", environ={}).update.ecb_url is None
 
 
+def test_the_update_table_becomes_the_updaters_config_over_its_defaults(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[update]\necb_url = "http://127.0.0.1:9/ecb"\nmin_interval = 0\nretries = 0\nbackoff = 0.5\n',
+                      "utf-8")
+    built = UpdateConfig.from_settings(load_settings(config=config, environ={}).update)
+    assert built == UpdateConfig(ecb_url="http://127.0.0.1:9/ecb", min_interval=0.0, retries=0, backoff=0.5)
+    assert built.yahoo_url == DEFAULT_YAHOO_URL and built.timeout == 20.0  # unset keys keep the updater's defaults
+
+
 BAD_UPDATE = """\
 [update]
 yahoo_url = "ftp://example.org/prices"
@@ -68,7 +78,10 @@ boj_url = 12
 toushin_url = "https://toushin.example.org/data"
 before_run = "yes"
 timeout = 0
-retries = 3
+retries = 2.5
+min_interval = -1
+backoff = 601
+spare = 1
 """
 
 
@@ -79,7 +92,8 @@ def test_every_update_problem_is_listed_with_its_line(tmp_path: Path) -> None:
         load_settings(config=config, environ={})
     text = str(caught.value)
     for key, words in {"yahoo_url": "http:// or https://", "ecb_url": "with a host", "boj_url": "must be a string",
-                       "before_run": "true or false", "timeout": "more than 0", "retries": "unknown key"}.items():
+                       "before_run": "true or false", "timeout": "more than 0", "retries": "whole number",
+                       "min_interval": "0 or more", "backoff": "at most 600", "spare": "unknown key"}.items():
         number = next(i for i, line in enumerate(BAD_UPDATE.splitlines(), 1) if line.startswith(f"{key} ="))
         assert f"{config}:{number}: update.{key}: " in text and words in text, (key, text)
     assert "update.toushin_url" not in text

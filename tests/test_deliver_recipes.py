@@ -24,7 +24,7 @@ def _parses_as_lifealm(words: list[str]) -> None:
     assert words[0] == "run", words
     command = cli.commands["run"]
     with command.make_context("run", words[1:], resilient_parsing=False) as ctx:
-        assert ctx.params["fail_on"] in ("caution", "danger")
+        assert set(ctx.params["fail_on"]) <= {"caution", "danger", "stale"} and ctx.params["fail_on"]
 
 
 def _lifealm_words(line: str) -> list[str]:

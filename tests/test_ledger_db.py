@@ -16,7 +16,7 @@ from lifealm.ledger.columns import KINDS
 from lifealm.ledger.db import SCHEMA_VERSION, create_ledger, open_ledger
 
 TABLES = {"accounts", "securities", "holdings", "prices", "dividends", "loans", "cash_accounts", "other_assets",
-          "expenses", "income", "events", "members", "fx_rates", "assumptions", "snapshots"}
+          "expenses", "income", "events", "members", "fx_rates", "assumptions", "snapshots", "split_confirmations"}
 
 
 def run(*args: str) -> tuple[int, str]:

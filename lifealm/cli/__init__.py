@@ -100,6 +100,7 @@ COMMAND_MODULES: dict[str, str] = {
     "check": "ledger_cmds", "remove": "ledger_cmds",
     "report": "report_cmd",
     "simulate": "simulate_cmd",
+    "update": "update_cmd",
 }
 
 
@@ -156,7 +157,14 @@ def cli(debug: bool) -> None:
 
 def _register() -> None:
     # Each command module adds its commands to `cli`; imported here so `lifealm --help` lists them all.
-    from lifealm.cli import assumptions_cmd, deliver_cmds, ledger_cmds, report_cmd, simulate_cmd  # noqa: F401
+    from lifealm.cli import (  # noqa: F401
+        assumptions_cmd,
+        deliver_cmds,
+        ledger_cmds,
+        report_cmd,
+        simulate_cmd,
+        update_cmd,
+    )
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from lifealm.deliver.briefing_mail import outbox_path
 from lifealm.deliver.daily_run import (
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_STALE,
     EXIT_STATUS_ALERT,
     FAIL_ON_LEVELS,
     NO_DATA,
@@ -24,15 +25,22 @@ from lifealm.deliver.daily_run import (
 )
 from lifealm.deliver.doctor import run_checks
 from lifealm.deliver.mail_settings import MailSettings, load_mail_settings
+from lifealm.models.freshness import UpdateReport
 from lifealm.settings import Settings
 
 
-def _build_report(settings: Settings, *, as_of: date) -> ReportLike:
+def _build_report(settings: Settings, *, as_of: date, update: UpdateReport | None = None) -> ReportLike:
     # Imported on use: the pipeline pulls in WeasyPrint and numpy, and `lifealm doctor` must still start (and
     # diagnose) when the PDF stack is broken.
     from lifealm.pipeline import build_report
 
-    return build_report(settings, as_of=as_of)
+    return build_report(settings, as_of=as_of, update=update)
+
+
+def _update_prices(settings: Settings, *, as_of: date) -> UpdateReport:
+    from lifealm.refresh import update_ledger
+
+    return update_ledger(settings, as_of=as_of).report()
 
 
 def _mail(settings: Settings, to: tuple[str, ...], *, require_server: bool = True) -> MailSettings:
@@ -77,36 +85,43 @@ def email_command(settings: Settings, to: tuple[str, ...], dry_run: str | None, 
 
 
 @cli.command("run")
-@click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON_LEVELS), default=None,
-              help=f"Exit {EXIT_STATUS_ALERT} when the status is at or above this level (for cron alerts).")
+@click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON_LEVELS), multiple=True,
+              help=f"Exit {EXIT_STATUS_ALERT} when the status is at or above caution|danger; exit {EXIT_STALE} "
+              "for `stale` when the briefing's prices are stale (the update failed, or a price is old). Repeatable.")
+@click.option("--update/--no-update", "update", default=None,
+              help="Update prices first (default: `before_run` in the config's [update] table).")
 @click.option("--no-email", "no_email", is_flag=True, help="Render and snapshot only; send nothing.")
 @to_option
 @wait_option
 @with_settings(out=True, as_of=True)
-def run_command(settings: Settings, fail_on: str | None, no_email: bool, to: tuple[str, ...], wait: float) -> None:
-    """Snapshot, report and e-mail in one step, for a scheduler.
+def run_command(settings: Settings, fail_on: tuple[str, ...], update: bool | None, no_email: bool,
+                to: tuple[str, ...], wait: float) -> None:
+    """Update, snapshot, report and e-mail in one step, for a scheduler.
 
-    Overlapping runs take turns on a lock in the output directory; a briefing already e-mailed for the date
-    is not sent again. One log line per run goes to stderr. Exit 0 ok, 1 failure or NO DATA (the ledger
-    cannot answer; the e-mail still goes out and says what is missing), 3 with --fail-on when the status is at
-    or above that level.
+    With `[update] before_run = true` (or --update) the prices are brought up to date first; when that fails the
+    briefing is still written and e-mailed, and says first that its prices are stale. Overlapping runs take turns
+    on a lock in the output directory; a briefing already e-mailed for the date is not sent again. One log line
+    per run goes to stderr. Exit 0 ok, 1 failure or NO DATA (the ledger cannot answer; the e-mail still goes out
+    and says what is missing), 3 with --fail-on caution|danger when the status is at or above that level, 4 with
+    --fail-on stale when the prices are stale (3 wins when both apply).
     """
     as_of = resolved_as_of(settings)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     try:
         mail = None if no_email else _mail(settings, to)
+        before = settings.update.before_run if update is None else update
         result = run_daily(settings, as_of=as_of, build=_build_report, mail=mail, fail_on=fail_on,
-                           wait_seconds=wait)
+                           wait_seconds=wait, update=_update_prices if before else None)
     except BaseException as exc:
         if not isinstance(exc, KeyboardInterrupt | SystemExit | click.exceptions.Exit):
             click.echo(log_line(as_of=as_of, started_at=started_at, seconds=time.monotonic() - started,
                                 status=None, outcome="failed" if is_expected_failure(exc) else "error"), err=True)
         raise
     outcome = "ok" if result.exit_code == EXIT_OK else "no-data" if result.status == NO_DATA \
-        else f"alert(fail-on={fail_on})"
+        else f"alert(fail-on={','.join(fail_on)})"
     click.echo(log_line(as_of=as_of, started_at=started_at, seconds=result.seconds, status=result.status,
-                        outcome=outcome, email=result.email), err=True)
+                        outcome=outcome, email=result.email, update=result.update), err=True)
     if result.exit_code != EXIT_OK:
         click.get_current_context().exit(result.exit_code)
 

@@ -285,7 +285,7 @@ def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str]
 
 def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequence[object]] | NumberedRows, *,
                replace: bool = False, columns: Sequence[str] | None = None, origin: str = "row",
-               problems: Problems | None = None, today: date | None = None) -> WriteResult:
+               problems: Problems | None = None, today: date | None = None, dry_run: bool = False) -> WriteResult:
     """Write typed `rows` of `kind` (values in the kind's column order) in one transaction, or nothing at all.
 
     A value is typed (float, date, bool …) or the text of a cell, parsed as a CSV cell is; None is empty (the
@@ -294,7 +294,8 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
     written. Rows are numbered 1, 2, … in those messages unless given as NumberedRows; `problems` may
     already hold what the caller's reader found (a row of the wrong width, say). Rows are upserted on the kind's
     key; only `columns` (default: all) are written to rows that exist. With `replace`, the rows given are the
-    whole table: stored rows whose key is not among them are removed.
+    whole table: stored rows whose key is not among them are removed. With `dry_run`, every check runs and the
+    write is applied and rolled back: the result (or the error) is what the write would do, and nothing changes.
     """
     spec = kind_by_name(kind) if isinstance(kind, str) else kind
     found = problems if problems is not None else Problems()
@@ -305,7 +306,7 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
                            hint=f"use the columns of {spec.name}: {', '.join(spec.column_names)}")
     try:
         return _write(conn, spec, rows, replace=replace, present=present, origin=origin,
-                      problems=found, today=today or date.today())
+                      problems=found, today=today or date.today(), dry_run=dry_run)
     except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, sqlite3.IntegrityError):
             raise
@@ -315,7 +316,8 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
 
 
 def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]] | NumberedRows, *,
-           replace: bool, present: tuple[str, ...], origin: str, problems: Problems, today: date) -> WriteResult:
+           replace: bool, present: tuple[str, ...], origin: str, problems: Problems, today: date,
+           dry_run: bool = False) -> WriteResult:
     conn.isolation_level = None  # explicit BEGIN/COMMIT below
     pairs = rows.pairs if isinstance(rows, NumberedRows) else enumerate(rows, start=1)
     _, staged = _stage(conn, kind, _validated(kind, pairs, origin, frozenset(present), today, problems))
@@ -340,7 +342,7 @@ def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
     added = after - before

@@ -14,6 +14,7 @@ from lifealm.models.coverage import missing_data
 from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
+from lifealm.models.freshness import Freshness, UpdateReport, freshness
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
@@ -46,6 +47,7 @@ class Briefing:
     findings: tuple[Finding, ...]  # every model's findings, errors first, duplicates removed
     inputs: LedgerInputs  # what the briefing was computed from (accounts, events, members for the page)
     timeline: Timeline  # income, expenses and events year by year over the horizon
+    freshness: Freshness  # the dates of the prices used and the outcome of the update before this briefing
     missing: tuple[Finding, ...] = ()  # what the ledger lacks to answer at all; non-empty ⇔ status NO DATA
 
     @property
@@ -74,8 +76,10 @@ def _snapshot(as_of: date, status: Status, valuation: Valuation, defense: Defens
     )
 
 
-def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None = None) -> Briefing:
-    """Run every model on `inputs` (pure: no I/O, nothing random) and compose the results."""
+def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None = None,
+                   update: UpdateReport | None = None) -> Briefing:
+    """Run every model on `inputs` (pure: no I/O, nothing random) and compose the results; `update` is what the
+    price update just before this briefing did, if one ran."""
     a = inputs.assumptions
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
     valuation = value_portfolio(inputs)
@@ -98,7 +102,7 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
     findings = merge_findings(missing, valuation.findings, pledged.findings, defense.findings, flow.findings,
                               sheet.findings, dividends.findings,
                               stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                              _plan_findings(margin))
+                              _plan_findings(margin), update.findings() if update else ())
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
         valuation=valuation, collateral=pledged, margin=margin,
@@ -107,4 +111,5 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
         balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,
         timeline=household_timeline(inputs),
+        freshness=freshness(valuation, update),
     )

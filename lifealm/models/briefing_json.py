@@ -137,7 +137,16 @@ def _sections(b: Briefing) -> dict[str, Any]:
         "snapshot": b.snapshot,
         "assumptions": b.assumptions,
         "findings": [f.to_dict() for f in b.findings],
+        "freshness": _freshness(b),
     }
+
+
+def _freshness(b: Briefing) -> dict[str, Any]:
+    f = b.freshness
+    return {**_fields(f, drop=("update",), add=("stale", "update_failed"), newest_price_date="newest_price",
+                      oldest_price_date="oldest_price"),
+            # The failed securities' own words are findings; here, the outcome and its first problem.
+            "update": None if f.update is None else _fields(f.update, drop=("problems",), add=("ok",))}
 
 
 def _montecarlo(b: Briefing) -> dict[str, Any]:

@@ -122,6 +122,22 @@ CHART_CAPTIONS = {
 }
 
 
+def stale_sentence(doc: Mapping[str, Any]) -> str | None:
+    """What the briefing says first when its prices are stale ("Prices are from 2026-11-27: the update failed:
+    …"), from briefing.json's `freshness`; None when they are fresh (or the document predates `freshness`)."""
+    fresh = doc.get("freshness")
+    if not isinstance(fresh, Mapping) or not fresh.get("stale"):
+        return None
+    oldest = fresh.get("oldest_price_date")
+    start = f"Prices are from {oldest}" if oldest else "There are no prices"
+    update = fresh.get("update")
+    if fresh.get("update_failed") and isinstance(update, Mapping):
+        return f"{start}: the update failed: {update.get('problem') or 'no source answered'}"
+    count = fresh.get("stale_holdings") or 0
+    days = (doc.get("assumptions") or {}).get("stale_price_days")
+    return f"{start}: {count} holding{'s' if count != 1 else ''} without a close in the last {days} days"
+
+
 def status_class(status: str) -> str:
     """CSS class for a status: green, amber or red."""
     return _STATUS_CLASSES.get(status, "warn")
@@ -151,6 +167,7 @@ def base_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "currency": doc["base_currency"],
         "status_word": STATUS_WORDS.get(doc["status"], doc["status"]),
         "status_class": status_class(doc["status"]),
+        "stale_sentence": stale_sentence(doc),
         "zone_words": ZONE_WORDS,
         "margin_word": margin_word(doc),
         "level_words": LEVEL_WORDS,

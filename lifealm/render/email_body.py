@@ -14,7 +14,7 @@ import jinja2
 
 from lifealm.models.margin import Status
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS
+from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS, stale_sentence
 
 STATUSES = tuple(s.value for s in Status)
 _STATUS_COLOURS: dict[str, str] = {Status.SAFE: "#00a862", Status.CAUTION: "#c77c00", Status.DANGER: "#d42c2c",
@@ -165,6 +165,9 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "today": _today(briefing),
         "missing": [{"code": code, "what": NO_DATA_TEXT[code][0], "fix": NO_DATA_TEXT[code][1]}
                     for code in missing],
+        "stale_sentence": stale_sentence(briefing),
+        "stale_from": _get(briefing, "freshness.oldest_price_date") if _get(briefing, "freshness.stale") else None,
+        "update_failed": bool(_get(briefing, "freshness.update_failed")),
     }
 
 
@@ -182,6 +185,9 @@ def email_subject(context: Mapping[str, Any]) -> str:
     ratio = context["margin_ratio"]
     margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
     parts = [f"[{context['status']}] {context['as_of']}", margin]
+    if context.get("stale_sentence"):  # said before the figures: they rest on old prices
+        stale = f"prices from {context['stale_from']}" if context.get("stale_from") else "no prices"
+        parts.insert(1, f"{stale} ({'update failed' if context.get('update_failed') else 'stale'})")
     # The page's two figures, with their conditions and the page's rounding (toward zero, one decimal).
     if context["has_loan"] and context["forced_drop"] is not None:
         parts.append(f"forced sale at {drop(context['forced_drop'])} if nothing is done")

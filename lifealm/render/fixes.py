@@ -23,11 +23,13 @@ FINDING_FIX = {
     "balance with `lifealm import loans FILE`",
     "update_failed": "no source in the security's chain answered (the detail quotes each one): run `lifealm "
     "update` again later, or correct the security's `source`",
-    "update_withheld": "nothing to do now: the rows wait until the split is confirmed by a later `lifealm update`",
+    "update_withheld": "confirm the split with `lifealm update --confirm-split TICKER DATE` (the split finding "
+    "names the date): the rows then come through",
     "update_note": "nothing to do: a note on what the source sent",
     "fx_update_failed": "run `lifealm update` again later, or add the rate with `lifealm import fx FILE`",
-    "split_needs_confirmation": "confirm the new share count (shares × the split factor) with `lifealm import "
-    "holdings FILE`, then run `lifealm update` again to fetch the adjusted history",
+    "split_needs_confirmation": "check the new share count with your broker, then run `lifealm update "
+    "--confirm-split TICKER DATE`: it sets shares × the ratio (or `--shares N`) once and fetches the adjusted "
+    "history",
     "split_reported": "nothing to do: the split is already in the ledger's share count",
     "montecarlo_annual_steps": "lower the `mc_paths` or `mc_years` assumption (`lifealm assumptions` shows them) "
     "for monthly steps, or accept yearly steps",

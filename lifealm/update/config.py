@@ -1,10 +1,14 @@
-"""The update step's settings as one frozen value: where each source lives and how politely to ask it."""
+"""The update step's settings as one frozen value: where each source lives and how politely to ask it.
+
+The URLs and numbers a user sets are validated once, by the [update] section of lifealm.config_schema.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from lifealm.errors import LifealmError
+from lifealm.settings import UpdateSettings
 
 DEFAULT_YAHOO_URL = "https://query1.finance.yahoo.com"
 DEFAULT_ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref"
@@ -40,7 +44,14 @@ class UpdateConfig:
         if self.retries < 0 or self.lookback_days < 1 or self.overlap_days < 0:
             raise LifealmError("[update] retries and overlap_days must be 0 or more, lookback_days 1 or more",
                                hint=_HINT)
-        for name in ("yahoo_url", "ecb_url", "boj_url", "toushin_url"):
-            url = getattr(self, name)
-            if not url.startswith(("http://", "https://")):
-                raise LifealmError(f"[update] {name} must start with http:// or https://, got {url!r}", hint=_HINT)
+
+    @classmethod
+    def from_settings(cls, settings: UpdateSettings) -> UpdateConfig:
+        """The config file's [update] table (validated by lifealm.config_schema, the one schema) over the defaults;
+        a key the file does not set keeps the default above."""
+        given = {f.name: getattr(settings, f.name) for f in fields(settings)
+                 if f.name in _SETTABLE and getattr(settings, f.name) is not None}
+        return cls(**given)
+
+
+_SETTABLE = frozenset(f.name for f in fields(UpdateConfig))
