@@ -97,7 +97,7 @@ COMMAND_MODULES: dict[str, str] = {
     "assumptions": "assumptions_cmd",
     "email": "deliver_cmds", "run": "deliver_cmds", "doctor": "deliver_cmds",
     "init": "ledger_cmds", "import": "ledger_cmds", "export": "ledger_cmds", "demo": "ledger_cmds",
-    "check": "ledger_cmds",
+    "check": "ledger_cmds", "remove": "ledger_cmds",
     "report": "report_cmd",
     "simulate": "simulate_cmd",
 }
