@@ -175,7 +175,7 @@ def test_later_rakuten_export_removes_the_sold_holding(db: Path, tmp_path: Path)
 
 @pytest.mark.parametrize(("name", "text", "fmt", "extra"), [
     ("New_file.csv", SBI_PORTFOLIO, "sbi-portfolio", ["--date", "2026-06-29"]),
-    ("SaveFile.csv", SBI_HOLDINGS, "sbi-holdings", ["--date", "2026-11-30"]),
+    ("SaveFile.csv", SBI_HOLDINGS, "sbi-holdings", ["--date", "2026-07-01"]),
     (RAKUTEN_ASSETS_NAME, RAKUTEN_ASSETS, "rakuten-assets", []),
     ("dividend.csv", RAKUTEN_DIVIDENDS, "rakuten-dividends", []),
 ])
@@ -224,3 +224,14 @@ def test_usage_errors(db: Path, tmp_path: Path) -> None:
     assert run("import", "nonsense", str(path), "--db", str(db))[0] == 2
     code, output = run("import", "--from", "sbi-portfolio", str(path), "--db", str(db))
     assert code == 1 and "--date" in output  # an SBI file does not say its date
+
+
+def test_a_cost_the_file_does_not_give_keeps_the_stored_one(db: Path, tmp_path: Path) -> None:
+    imported(db, write_cp932(tmp_path, "New_file.csv", SBI_PORTFOLIO), None, date(2026, 6, 29))
+    no_cost = SBI_PORTFOLIO.replace('"4063 信越化","2026/06/10",100,6700,6700,', '"4063 信越化","2026/06/10",100,6700,-,')
+    imported(db, write_cp932(tmp_path, "New_file.csv", no_cost), None, date(2026, 6, 30))
+    assert holdings(db)[("SBI証券 特定", "4063")] == (100, 670_000)
+    fresh = tmp_path / "fresh.db"
+    assert run("init", "--db", str(fresh))[0] == 0
+    imported(fresh, tmp_path / "New_file.csv", None, date(2026, 6, 30))
+    assert holdings(fresh)[("SBI証券 特定", "4063")] == (100, 0)  # nothing stored: the column's default
