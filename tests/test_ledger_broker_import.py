@@ -228,7 +228,8 @@ def test_usage_errors(db: Path, tmp_path: Path) -> None:
 
 def test_a_cost_the_file_does_not_give_keeps_the_stored_one(db: Path, tmp_path: Path) -> None:
     imported(db, write_cp932(tmp_path, "New_file.csv", SBI_PORTFOLIO), None, date(2026, 6, 29))
-    no_cost = SBI_PORTFOLIO.replace('"4063 信越化","2026/06/10",100,6700,6700,', '"4063 信越化","2026/06/10",100,6700,-,')
+    row = '"4063 信越化","2026/06/10",100,6700,'
+    no_cost = SBI_PORTFOLIO.replace(row + "6700,", row + "-,")  # 取得単価 shown as "-"
     imported(db, write_cp932(tmp_path, "New_file.csv", no_cost), None, date(2026, 6, 30))
     assert holdings(db)[("SBI証券 特定", "4063")] == (100, 670_000)
     fresh = tmp_path / "fresh.db"
