@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from lifealm.atomic import atomic_file
 from lifealm.cli import cli
 from lifealm.cli.options import resolved_as_of, with_settings
 from lifealm.errors import LifealmError
+from lifealm.ledger.brokers import FORMATS as BROKER_FORMATS
 from lifealm.ledger.columns import KINDS, kind_help
 from lifealm.ledger.csv_export import export_csv, export_excel_csv
 from lifealm.ledger.csv_import import import_file
@@ -42,8 +44,15 @@ def init_command(settings: Settings) -> None:
 
 
 @cli.command("import", epilog=COLUMNS_EPILOG)
-@click.argument("kind", type=KIND_CHOICE)
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("kind", metavar="[KIND]", required=False)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--from", "broker_format", metavar="FORMAT",
+              type=click.Choice(["auto", *BROKER_FORMATS], case_sensitive=False),
+              help="FILE is a broker's CSV export (no KIND): " + ", ".join(BROKER_FORMATS) + ", or auto to detect it. "
+              "Each account in it is replaced by the file's holdings.")
+@click.option("--date", "file_date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="--from only: the day the broker file's prices are from, when neither its name nor its content "
+              "says (SBI files).")
 @click.option("--encoding", default="auto", show_default=True,
               help="The CSV's encoding: auto (UTF-8, with or without BOM, else cp932/Shift_JIS), utf-8, cp932, …")
 @click.option("--account", help="holdings only: every row belongs to this account (added as taxable if new).")
@@ -51,17 +60,36 @@ def init_command(settings: Settings) -> None:
               help="The file is the whole table (holdings: the whole of each account it holds); ledger rows not in "
               "it are removed, each named.")
 @with_settings()
-def import_command(kind: str, file: Path, encoding: str, account: str | None, replace: bool,
-                   settings: Settings) -> None:
-    """Import a CSV FILE of KIND into the ledger.
+def import_command(kind: str | None, file: Path | None, broker_format: str | None, file_date: datetime | None,
+                   encoding: str, account: str | None, replace: bool, settings: Settings) -> None:
+    """Import a CSV FILE of KIND into the ledger, or a broker's export with `--from FORMAT FILE`.
 
     Every row is checked first; if any row is bad, each problem is listed as FILE:LINE: column: problem and
     nothing is written. Rows whose key already exists are updated, so importing the same file twice changes nothing.
+    A file with the header and no rows (the export of an empty kind) imports nothing and succeeds.
     The columns of each kind are listed below (header names are case-insensitive). For the model parameters
     the `assumptions` kind takes (name, value), `lifealm assumptions` lists every name with its meaning, range,
     default and the value in force.
     """
+    if broker_format is not None:
+        if file is not None or kind is None:
+            raise click.UsageError("with --from give just the FILE: lifealm import --from FORMAT FILE")
+        if account is not None or replace:
+            raise click.UsageError("--account and --replace are for KIND files; a broker file names its accounts "
+                                   "and always replaces each of them")
+        _import_broker(settings, Path(kind), broker_format.lower(), file_date, encoding)
+        return
+    if file_date is not None:
+        raise click.UsageError("--date is for broker files: lifealm import --from FORMAT FILE --date YYYY-MM-DD")
+    if kind is None or file is None:
+        raise click.UsageError("give the KIND and the FILE (lifealm import prices prices.csv), or --from FORMAT "
+                               "FILE for a broker export")
+    if kind.lower() not in KINDS:
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="'KIND'")
     result = import_file(settings.db, kind.lower(), file, encoding=encoding, account=account, replace=replace)
+    if result.rows == 0:
+        click.echo(f"Nothing to import: {file} has the header and no rows.")
+        return
     click.echo(f"Imported {result.rows} {result.kind} row(s) from {file} into {settings.db}: "
                f"{result.added} new, {result.updated} updated, {result.unchanged} unchanged"
                + (f", {result.removed} removed." if replace else "."))
@@ -77,6 +105,37 @@ def import_command(kind: str, file: Path, encoding: str, account: str | None, re
         click.echo(terminal_safe(f"{len(result.untouched_keys)} {result.kind} row(s) of the same account(s) are not "
                                  f"in the file and were left as they are: {names}. If the file is the whole "
                                  "account (a sold holding), import it again with --replace to remove them."))
+
+
+def _import_broker(settings: Settings, file: Path, broker_format: str, file_date: datetime | None,
+                   encoding: str) -> None:
+    """Import a broker export and print what it did: per account, then closes, dividends and findings."""
+    from lifealm.ledger.broker_import import import_broker
+
+    as_of = file_date.date() if file_date is not None else None
+    result = import_broker(settings.db, file, None if broker_format == "auto" else broker_format, as_of,
+                           encoding=encoding)
+    dated = f" (prices of {result.as_of.isoformat()})" if result.as_of is not None else ""
+    click.echo(terminal_safe(f"Imported {result.broker} {result.format} file {file}{dated} into {settings.db}."))
+    for account in result.accounts:
+        what = f"{account.kind}{', tax-free' if account.tax_free else ''}{', new' if account.created else ''}"
+        click.echo(terminal_safe(
+            f"  account {account.name!r} ({what}): {account.added} new, {account.updated} updated, "
+            f"{account.unchanged} unchanged, {len(account.removed)} removed holding(s)"))
+        for ticker, name in account.removed:
+            named = f" {name}" if name and name != ticker else ""
+            click.echo(terminal_safe(f"  Removed holding {account.name} / {ticker}{named} "
+                                     "(not in the file: sold or moved)."))
+    if result.securities_added:
+        click.echo(f"  securities: {result.securities_added} new")
+    for label, written in (("closes", result.closes), ("dividends", result.dividends)):
+        if written is not None:
+            click.echo(f"  {label}: {written.rows} ({written.added} new, {written.updated} updated, "
+                       f"{written.unchanged} unchanged)")
+    if not result.accounts and result.dividends is None:
+        click.echo("  nothing to import: the file holds no positions and no dividends")
+    for finding in result.findings:
+        click.echo(terminal_safe(f"  finding: {finding}"))
 
 
 @cli.command("remove")

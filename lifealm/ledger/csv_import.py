@@ -7,10 +7,11 @@ import sqlite3
 import stat
 from collections.abc import Iterator, Sequence
 from datetime import date
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from lifealm.errors import ImportValidationError, LedgerError, LifealmError
+from lifealm.errors import LedgerError, LifealmError
 from lifealm.ledger.csv_read import Header, read_rows
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.write import NumberedRows, Problems, WriteResult, kind_by_name, write_rows
@@ -58,6 +59,7 @@ def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding
                today: date | None = None, account: str | None = None, replace: bool = False) -> WriteResult:
     """Validate every row of `path`, then upsert them all in one transaction; nothing is written on any problem.
 
+    A file with the header and no rows writes nothing and gives a result of 0 rows (even with `replace`).
     With `replace` the file is the whole table, or for holdings the whole of each account it names; `account`
     (holdings only) puts every row in that account.
     """
@@ -67,17 +69,16 @@ def import_csv(conn: sqlite3.Connection, kind_name: str, path: Path, *, encoding
                            hint="leave --account out, or import a holdings file")
     problems = Problems()
     header, rows = read_rows(path, kind, encoding)
-    cells = _cell_rows(header, rows, path, problems)
+    first = next(rows, None)
+    if first is None:  # the export of an empty kind: nothing to write, and a --replace must not empty the table
+        return WriteResult(kind.name, 0, 0, 0, 0)
+    cells = _cell_rows(header, chain((first,), rows), path, problems)
     present = header.present
     if account is not None:
         cells = _in_account(cells, kind.column_names.index("account"), account, path, problems)
         present = tuple(c for c in kind.column_names if c in present or c == "account")
-    result = write_rows(conn, kind, NumberedRows(cells), columns=present, origin=str(path), problems=problems,
-                        today=today, replace=replace)
-    if result.rows == 0:
-        raise ImportValidationError([f"{path}: no rows after the header"],
-                                    hint="add at least one data row below the header")
-    return result
+    return write_rows(conn, kind, NumberedRows(cells), columns=present, origin=str(path), problems=problems,
+                      today=today, replace=replace)
 
 
 def import_file(db: Path, kind_name: str, path: Path, *, encoding: str = "auto",

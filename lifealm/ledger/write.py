@@ -176,6 +176,29 @@ def _validated(kind: Kind, pairs: Iterable[tuple[int, Sequence[object]]], origin
 
 # --- staging and the one transaction ---
 
+_SAVEPOINT = "write_rows"
+
+
+def _begin(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> bool:
+    """Start this write's transaction; inside the caller's own (several kinds written as one), a savepoint.
+
+    Return whether it is nested, for `_commit` and `_rollback`."""
+    nested = conn.in_transaction
+    conn.execute(f"SAVEPOINT {_SAVEPOINT}" if nested else begin)
+    return nested
+
+
+def _commit(conn: sqlite3.Connection, nested: bool) -> None:
+    conn.execute(f"RELEASE {_SAVEPOINT}" if nested else "COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection, nested: bool) -> None:
+    if nested:
+        conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
+        conn.execute(f"RELEASE {_SAVEPOINT}")
+    else:
+        conn.execute("ROLLBACK")
+
 def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, ...]]) -> tuple[int, int]:
     """Stage the rows in a TEMP table (never the ledger file); return how many rows and how many valid ones."""
     cols = ", ".join(f'"{c}"' for c in kind.column_names)
@@ -184,7 +207,7 @@ def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, .
     marks = ", ".join("?" * (len(kind.columns) + 2))
     sql = f"INSERT INTO temp.import_stage VALUES ({marks})"
     total = good = 0
-    conn.execute("BEGIN")
+    nested = _begin(conn, "BEGIN")
     try:
         chunk: list[tuple[object, ...]] = []
         for row in valid:
@@ -197,10 +220,10 @@ def _stage(conn: sqlite3.Connection, kind: Kind, valid: Iterator[tuple[object, .
         conn.executemany(sql, chunk)
         total += len(chunk)
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn, nested)
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
         raise
-    conn.execute("COMMIT")
+    _commit(conn, nested)
     return total, good
 
 
@@ -271,7 +294,7 @@ def _keys_not_given(conn: sqlite3.Connection, kind: Kind) -> tuple[tuple[object,
 def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str], origin: str) -> str:
     """Find the first row the ledger refuses, by inserting row by row inside a transaction that is rolled back."""
     sql = _upsert_sql(kind, present, "s.line = ?")
-    conn.execute("BEGIN IMMEDIATE")
+    nested = _begin(conn)
     try:
         for (line,) in conn.execute("SELECT line FROM temp.import_stage WHERE ok = 1 ORDER BY line").fetchall():
             try:
@@ -279,7 +302,7 @@ def _locate_refusal(conn: sqlite3.Connection, kind: Kind, present: Sequence[str]
             except sqlite3.IntegrityError as exc:
                 return explain(exc, where=f"{origin}:{line}", table=kind.table)
     finally:
-        conn.execute("ROLLBACK")
+        _rollback(conn, nested)
     return f"{origin}: the ledger refused the rows"
 
 
@@ -318,7 +341,8 @@ def write_rows(conn: sqlite3.Connection, kind: Kind | str, rows: Iterable[Sequen
 def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]] | NumberedRows, *,
            replace: bool, present: tuple[str, ...], origin: str, problems: Problems, today: date,
            dry_run: bool = False) -> WriteResult:
-    conn.isolation_level = None  # explicit BEGIN/COMMIT below
+    if conn.isolation_level is not None:  # explicit BEGIN/COMMIT below (set once: setting it may commit)
+        conn.isolation_level = None
     pairs = rows.pairs if isinstance(rows, NumberedRows) else enumerate(rows, start=1)
     _, staged = _stage(conn, kind, _validated(kind, pairs, origin, frozenset(present), today, problems))
     try:
@@ -326,7 +350,7 @@ def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]
         problems.raise_if_any(kind)
         count = f"SELECT count(*) FROM main.{kind.table}"
         before = int(conn.execute(count).fetchone()[0])
-        conn.execute("BEGIN IMMEDIATE")
+        nested = _begin(conn)
         try:
             created = write_carried(conn, kind, present) if kind.carried else ()
             changes = conn.execute(_upsert_sql(kind, present, "s.ok = 1 ORDER BY s.line")).rowcount
@@ -335,14 +359,17 @@ def _write(conn: sqlite3.Connection, kind: Kind, rows: Iterable[Sequence[object]
             if replace:
                 conn.execute(f"DELETE FROM main.{kind.table} WHERE {_not_given(kind)}")
         except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
+            _rollback(conn, nested)
             refusal = (explain(exc, where=origin, table=kind.table, removing=True) if replace
                        and "FOREIGN KEY" in str(exc) else _locate_refusal(conn, kind, present, origin))
             raise ImportValidationError([refusal], hint="fix that row and write again") from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn, nested)
             raise
-        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        if dry_run:
+            _rollback(conn, nested)
+        else:
+            _commit(conn, nested)
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
     added = after - before
