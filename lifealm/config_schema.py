@@ -79,6 +79,7 @@ class Count(Whole):
     def validate(self, value: object) -> Any:
         if not 0 <= super().validate(value) <= self.most:
             raise ValueError(f"must be a whole number from 0 to {self.most}, not {value}")
+        return value
 
 
 class Choice(Text):
