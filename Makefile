@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk
 TEST_PACKAGES := $(RUNTIME_PACKAGES) poppler-utils chromium
+LOCALE_DIR := lifealm/i18n/locale
+POT := $(LOCALE_DIR)/lifealm.pot
 
 .DEFAULT_GOAL := help
-.PHONY: package-check help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean smoke-online
+.PHONY: i18n-extract i18n-update i18n-compile package-check help venv system-packages system-packages-test report test test-all lint typecheck check bench lock clean smoke-online
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -46,6 +48,17 @@ check: lint typecheck test ## lint, types and tests
 
 package-check: venv system-packages ## build the wheel, install it in a fresh venv and render a report with it
 	scripts/wheel-smoke.sh
+
+i18n-extract: venv ## collect lifealm's translatable text (templates, lifealm/render, lifealm/charts) into the .pot
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords N_ --add-location file --sort-by-file --width 120 \
+		--project lifealm --copyright-holder "lifealm" --output-file $(POT) .
+
+i18n-update: i18n-extract ## merge the new .pot into each language's .po (then translate the new or fuzzy entries)
+	$(BIN)/pybabel update --domain lifealm --input-file $(POT) --output-dir $(LOCALE_DIR) --width 120 \
+		--ignore-obsolete --no-fuzzy-matching --update-header-comment
+
+i18n-compile: venv ## compile each .po into the .mo that ships in the wheel (commit both; a test checks they agree)
+	$(BIN)/pybabel compile --domain lifealm --directory $(LOCALE_DIR) --statistics
 
 bench: venv system-packages ## run the benchmarks and print their figures
 	$(BIN)/python -m benchmarks

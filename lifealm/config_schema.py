@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lifealm.i18n import LANGUAGES
 from lifealm.models.assumptions import Assumptions, coerce_assumption
 
 
@@ -78,6 +79,19 @@ class Count(Whole):
     def validate(self, value: object) -> Any:
         if not 0 <= super().validate(value) <= self.most:
             raise ValueError(f"must be a whole number from 0 to {self.most}, not {value}")
+        return value
+
+
+class Choice(Text):
+    """One of a fixed set of strings."""
+
+    def __init__(self, doc: str, choices: tuple[str, ...], *, env: str | None = None) -> None:
+        super().__init__(doc, env=env)
+        self.choices = choices
+
+    def validate(self, value: object) -> Any:
+        if super().validate(value) not in self.choices:
+            raise ValueError(f"must be one of {', '.join(self.choices)}, not {value!r}")
         return value
 
 
@@ -190,6 +204,7 @@ SECTIONS = {section.name: section for section in (MAIL, ASSUMPTIONS, UPDATE)}
 TOP = Section("", {
     "ledger": PathText("the ledger file, like --db"),
     "out": PathText("the output directory, like --out"),
+    "lang": Choice("the briefing's language, like --lang", LANGUAGES, env="LIFEALM_LANG"),
     **{name: Table(name) for name in SECTIONS},
 })
 

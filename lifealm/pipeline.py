@@ -217,11 +217,13 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         from lifealm.charts import theme
         from lifealm.charts.builders import build_all
         from lifealm.charts.collect import chart_data
+        from lifealm.render.chart_words import chart_labels  # the labels in the briefing's language, as data
 
         data = chart_data(briefing)
-        light = build_all(data, theme.LIGHT)
+        labels = chart_labels(settings.lang)
+        light = build_all(data, theme.LIGHT, labels)
         pending = drawer.draw(light)
-        specs = build_all(data, theme.DARK)
+        specs = build_all(data, theme.DARK, labels)
     with clock.stage("html"):
         from lifealm.atomic import make_dirs
         from lifealm.render import assets, pages
@@ -231,7 +233,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
 
         day = as_of.isoformat()
         bundle = assets.bundle_name()
-        context = pages.page_context(doc)
+        context = pages.page_context(doc, settings.lang)
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
@@ -263,7 +265,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         if index_updated:
             write_page(out, "index.html", latest_html, modes)
         entries = archive_entries(out, day=day, status=str(doc["status"]))
-        write_page(out, "archive.html", pages.render_archive(entries), modes)
+        write_page(out, "archive.html", pages.render_archive(entries, settings.lang), modes)
         remove_leftovers(out)
 
     return ReportOutcome(

@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lifealm.config_schema import SCHEMA, config_problems
+from lifealm.config_schema import SCHEMA, TOP, config_problems
 from lifealm.errors import LifealmError
+from lifealm.i18n import DEFAULT_LANGUAGE
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -56,6 +57,7 @@ class Settings:
     assumption_overrides: Mapping[str, Any] = field(default_factory=dict)
     mail: Mapping[str, Any] = field(default_factory=dict)  # [mail], checked; merged with the env by lifealm.deliver
     update: UpdateSettings = field(default_factory=UpdateSettings)
+    lang: str = DEFAULT_LANGUAGE  # the briefing's language (page, PDF, archive, e-mail): en or ja
 
 
 def read_config(path: Path) -> tuple[dict[str, Any], str]:
@@ -79,6 +81,7 @@ def load_settings(
     as_of: date | None = None,
     config: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    lang: str | None = None,
 ) -> Settings:
     """Resolve settings from flags, environment and config file, listing every config error at once."""
     env = os.environ if environ is None else environ
@@ -107,6 +110,12 @@ def load_settings(
     else:
         db_path, source = default_db_path(), "default"
 
+    if lang is None and env.get("LIFEALM_LANG"):
+        try:
+            lang = TOP.options["lang"].validate(env["LIFEALM_LANG"])
+        except ValueError as exc:
+            raise LifealmError(f"LIFEALM_LANG: {exc}.", hint="set it to en or ja, or unset it") from exc
+
     out_path = out or (Path(env["LIFEALM_OUT"]) if env.get("LIFEALM_OUT") else None)
     out_path = out_path or (Path(data["out"]).expanduser() if "out" in data else Path("site"))
     return Settings(
@@ -118,4 +127,5 @@ def load_settings(
         assumption_overrides=dict(data.get("assumptions", {})),
         mail=dict(data.get("mail", {})),
         update=UpdateSettings(**values.get("update", {})),
+        lang=lang or str(data.get("lang", DEFAULT_LANGUAGE)),
     )

@@ -23,4 +23,7 @@ from lifealm.schema import briefing_problems
 problems = briefing_problems(json.load(open(sys.argv[1], encoding="utf-8")))
 sys.exit("wheel smoke test: briefing.json breaks the shipped schema: " + "; ".join(problems[:5]) if problems else 0)' \
     "$work/site/2026-11-25/briefing.json"
-echo "wheel smoke test: the installed wheel rendered a complete report that meets the shipped schema"
+# The compiled Japanese catalogue ships in the wheel (lang = "ja" / --lang ja needs it).
+"$work/venv/bin/python" -c 'from lifealm.i18n import translations; assert translations("ja").gettext("Net worth") != "Net worth"' \
+    || { echo "wheel smoke test: the Japanese catalogue (lifealm/i18n/locale/ja/LC_MESSAGES/lifealm.mo) is missing" >&2; exit 1; }
+echo "wheel smoke test: the installed wheel rendered a complete report that meets the shipped schema, and carries the Japanese catalogue"

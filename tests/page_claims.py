@@ -21,12 +21,12 @@ FIGURES = ("forced_liquidation_drawdown", "max_survivable_drawdown")
 checked = {"pages": 0}
 
 
-def shown(value: object) -> str:
-    """0.52947 → '52.9 %': one decimal, toward zero (the page never promises a larger fall)."""
+def shown(value: object, lang: str = "en") -> str:
+    """0.52947 → '52.9 %' ('52.9%' in Japanese): one decimal, toward zero (the page never promises a larger fall)."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return "\u2014"  # the filters' MISSING
     tenths = math.floor(value * 1000 + 1e-6)
-    return f"{tenths // 10}.{tenths % 10} %"
+    return f"{tenths // 10}.{tenths % 10}{'%' if lang == 'ja' else ' %'}"
 
 
 def _section(html: str, element_id: str) -> str:
@@ -42,8 +42,10 @@ def check_page(html: str, doc: Mapping[str, Any]) -> None:
     stress = doc.get("stress")
     if not isinstance(stress, Mapping) or not all(name in stress for name in FIGURES):
         return
+    lang = re.search(r'<html lang="(\w+)">', html)
     for figure, text in FIGURE.findall(html):
-        assert text == shown(stress[figure]), f"page says {figure} = {text}, briefing.json {stress[figure]!r}"
+        assert text == shown(stress[figure], lang.group(1) if lang else "en"), \
+            f"page says {figure} = {text}, briefing.json {stress[figure]!r}"
     margin = doc.get("margin") or {}
     thresholds = margin.get("thresholds") or {}
     has_loan = bool(margin.get("balance") and thresholds.get("forced_liquidation"))
@@ -59,7 +61,8 @@ def check_page(html: str, doc: Mapping[str, Any]) -> None:
         assert banner.group(1) == card.group(1), f"margin card is {card.group(1)} under a {banner.group(1)} banner"
     word = re.search(r'id="m-margin-word">([^<·]*)', html)
     if word and doc.get("status") != "SAFE":
-        assert not word.group(1).strip().startswith("safe"), f"margin card says safe under {doc.get('status')}"
+        assert not word.group(1).strip().startswith(("safe", "安全")), \
+            f"margin card says safe under {doc.get('status')}"
     checked["pages"] += 1
 
 

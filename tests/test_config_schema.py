@@ -109,7 +109,7 @@ def test_a_section_that_is_not_a_table_is_named(tmp_path: Path) -> None:
 
 def test_each_section_is_declared_once_in_the_schema() -> None:
     assert set(SCHEMA.sections) == {"mail", "assumptions", "update"}
-    assert set(SCHEMA.top.options) == {"ledger", "out", "mail", "assumptions", "update"}
+    assert set(SCHEMA.top.options) == {"ledger", "out", "lang", "mail", "assumptions", "update"}
 
 
 def test_settings_do_not_import_the_delivery_layer() -> None:

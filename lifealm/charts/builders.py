@@ -17,12 +17,12 @@ from lifealm.charts.inputs import (
     MarginView,
     TimelineView,
 )
+from lifealm.charts.labels import ENGLISH, ChartLabels
 from lifealm.models.montecarlo.result import MonteCarloResult
 
 Spec = dict[str, Any]
 
-# Axis label expressions: compact money (¥125M) and whole percentages, formatted by Vega at draw time.
-MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
+# Whole percentages on the axes, formatted by Vega at draw time (money axes: ChartLabels.money_axis).
 PERCENT_FORMAT = ".0%"
 
 
@@ -53,11 +53,13 @@ class _Rows:
         return node
 
 
-def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows) -> Spec:
+def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows, labels: ChartLabels) -> Spec:
     # Not validated here: Altair's JSON-schema check was half of the charts' time in every report, for specs
     # that only these builders make; tests/test_charts_builders.py validates every chart of both themes.
     spec: Spec = rows.inline(chart.properties(title=title).to_dict(validate=False))
     themed = th.apply(spec, theme)
+    if labels.vega_locale is not None:  # the language's number and date formats, for Vega's own axis labels
+        themed["config"]["locale"] = dict(labels.vega_locale)
     themed["width"] = "container" if theme.name == "dark" else theme.width
     themed["height"] = theme.height
     return themed
@@ -72,12 +74,13 @@ def ratio_axis_top(ratios: list[float]) -> float:
     return max(1.2, math.ceil(highest * 1.05 * 10) / 10)
 
 
-def _day_axis() -> alt.X:
+def _day_axis(labels: ChartLabels) -> alt.X:
     """A time axis of whole days: dates as labels, never a tick inside a day ("12 PM")."""
-    return alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m-%d", tickMinStep=86_400_000, labelOverlap=True))
+    return alt.X("day:T", title=None,
+                 axis=alt.Axis(format=labels.date_format, tickMinStep=86_400_000, labelOverlap=True))
 
 
-def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
+def margin_curve(view: MarginView, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Margin ratio against drawdown, the freeze / call / forced-liquidation lines and today's position."""
     named = _Rows()
     rows = [{"drawdown": s.drawdown, "ratio": s.ratio} for s in view.ladder if s.ratio is not None]
@@ -85,83 +88,84 @@ def margin_curve(view: MarginView, theme: th.Theme) -> Spec:
         rows.insert(0, {"drawdown": 0.0, "ratio": view.ratio})
     # Explicit domains: with no loan (or an infinite ratio) there are no rows, and Vega would warn on empty extents.
     widest = max((s.drawdown for s in view.ladder), default=0.7)
-    x = alt.X("drawdown:Q", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, tickCount=7),
+    x = alt.X("drawdown:Q", title=labels.market_drop, axis=alt.Axis(format=PERCENT_FORMAT, tickCount=7),
               scale=alt.Scale(domain=[0, widest]))
-    y = alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT, tickCount=6),
+    y = alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT, tickCount=6),
               scale=alt.Scale(domain=[0, ratio_axis_top([r["ratio"] for r in rows])], nice=False))
     curve = alt.Chart(named(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
         x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
     )
     # The three labels are staggered along the drop axis: on a tall axis their levels are only pixels apart.
     lines = [
-        {"label": "freeze", "level": view.freeze, "colour": theme.warn, "at": widest * 0.12},
-        {"label": "margin call", "level": view.margin_call, "colour": theme.bad, "at": widest * 0.38},
-        {"label": "forced liquidation", "level": view.forced_liquidation, "colour": theme.bad, "at": widest * 0.66},
+        {"label": labels.freeze, "level": view.freeze, "colour": theme.warn, "at": widest * 0.12},
+        {"label": labels.margin_call, "level": view.margin_call, "colour": theme.bad, "at": widest * 0.38},
+        {"label": labels.forced_liquidation, "level": view.forced_liquidation, "colour": theme.bad,
+         "at": widest * 0.66},
     ]
     lines = [line for line in lines if line["level"] is not None]
     rule_data = named(lines)
     rules = alt.Chart(rule_data).mark_rule(strokeDash=[4, 3]).encode(
         y=alt.Y("level:Q"), color=alt.Color("colour:N", scale=None)
     )
-    labels = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+    line_text = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
         x=alt.X("at:Q"), y=alt.Y("level:Q"), text="label:N", color=alt.Color("colour:N", scale=None)
     )
-    layers: list[alt.Chart] = [rules, labels, curve]
+    layers: list[alt.Chart] = [rules, line_text, curve]
     if view.ratio is not None:
-        today = alt.Chart(named([{"drawdown": 0.0, "ratio": view.ratio, "label": "today"}]))
+        today = alt.Chart(named([{"drawdown": 0.0, "ratio": view.ratio, "label": labels.today}]))
         layers.append(today.mark_point(size=140, filled=True, color=theme.good).encode(x=x, y=y))
         layers.append(today.mark_text(align="left", dx=8, dy=10, color=theme.good).encode(x=x, y=y, text="label:N"))
     if view.max_survivable_drawdown is not None:
         survive = alt.Chart(named([{"drawdown": view.max_survivable_drawdown}]))
         layers.append(survive.mark_rule(color=theme.muted, strokeDash=[2, 2], clip=True).encode(x="drawdown:Q"))
-    return _finish(alt.layer(*layers), theme, "Margin ratio as the market falls", named)
+    return _finish(alt.layer(*layers), theme, labels.margin_title, named, labels)
 
 
-def stress_ladder(view: MarginView, theme: th.Theme) -> Spec:
+def stress_ladder(view: MarginView, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Cash needed to avoid forced liquidation at each drop, coloured by survival, against the defense."""
     named = _Rows()
     rows = [
         {
             "drawdown": s.drawdown,
             "repay": s.repay_to_avoid_liquidation,
-            "outcome": "survives" if s.survives else "forced sale",
+            "outcome": labels.survives if s.survives else labels.forced_sale,
         }
         for s in view.ladder
     ]
     bars = alt.Chart(named(rows)).mark_bar().encode(
-        x=alt.X("drawdown:O", title="market drop", axis=alt.Axis(format=PERCENT_FORMAT, labelAngle=0)),
-        y=alt.Y("repay:Q", title="cash needed", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        x=alt.X("drawdown:O", title=labels.market_drop, axis=alt.Axis(format=PERCENT_FORMAT, labelAngle=0)),
+        y=alt.Y("repay:Q", title=labels.cash_needed, axis=alt.Axis(labelExpr=labels.money_axis)),
         color=alt.Color(
             "outcome:N",
             title=None,
-            scale=alt.Scale(domain=["survives", "forced sale"], range=[theme.good, theme.bad]),
+            scale=alt.Scale(domain=[labels.survives, labels.forced_sale], range=[theme.good, theme.bad]),
         ),
         tooltip=[alt.Tooltip("drawdown:O", format=".0%"), alt.Tooltip("repay:Q", format=",.0f"), "outcome:N"],
     )
     if view.defense_with_line == view.defense_without_line:  # no standby line: one defense, one line
-        defense = [{"label": "defense (cash)", "amount": view.defense_with_line, "colour": theme.good}]
+        defense = [{"label": labels.defense_cash, "amount": view.defense_with_line, "colour": theme.good}]
     else:
         defense = [
-            {"label": "defense with the standby line", "amount": view.defense_with_line, "colour": theme.good},
-            {"label": "without the line", "amount": view.defense_without_line, "colour": theme.warn},
+            {"label": labels.defense_with_line, "amount": view.defense_with_line, "colour": theme.good},
+            {"label": labels.without_line, "amount": view.defense_without_line, "colour": theme.warn},
         ]
     defense_data = named(defense)
     rules = alt.Chart(defense_data).mark_rule(strokeDash=[5, 3], strokeWidth=1.5).encode(
         y="amount:Q", color=alt.Color("colour:N", scale=None)
     )
-    labels = alt.Chart(defense_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+    defense_text = alt.Chart(defense_data).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
         x=alt.value(0), y="amount:Q", text="label:N", color=alt.Color("colour:N", scale=None)
     )
     # The two unrelated colour fields must not share one legend scale.
-    layered = alt.layer(bars, rules, labels).resolve_scale(color="independent")
-    return _finish(layered, theme, "Stress ladder: cash needed vs. defense", named)
+    layered = alt.layer(bars, rules, defense_text).resolve_scale(color="independent")
+    return _finish(layered, theme, labels.stress_title, named, labels)
 
 
 def _expenses(view: DividendView, year: DividendYear) -> float:
     return view.annual_expenses if year.expenses is None else year.expenses
 
 
-def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
+def dividend_snowball(view: DividendView, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Projected after-tax dividends per year against annual expenses (+ loan interest), the crossover marked."""
     named = _Rows()
     rows = [
@@ -169,8 +173,8 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
          and _expenses(view, y) > 0} for y in view.years
     ]
     bars = alt.Chart(named(rows)).mark_bar().encode(
-        x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("income:Q", title="dividends after tax", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        x=alt.X("year:O", title=labels.year, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("income:Q", title=labels.dividends_after_tax, axis=alt.Axis(labelExpr=labels.money_axis)),
         color=alt.Color("covers:N", legend=None, scale=alt.Scale(domain=[False, True],
                                                                  range=[theme.accent, theme.good])),
         tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
@@ -180,7 +184,7 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
     spending = alt.Chart(named([{"year": y.year, "amount": _expenses(view, y) + view.annual_interest}
                                 for y in view.years]))
     first = view.years[0] if view.years else None
-    words = "annual expenses (with inflation)" + (" + loan interest" if view.annual_interest > 0 else "")
+    words = labels.expenses_and_interest if view.annual_interest > 0 else labels.annual_expenses
     label = alt.Chart(named([{"year": first.year if first else 0,
                               "amount": _expenses(view, first) + view.annual_interest if first else 0.0,
                               "label": words}]))
@@ -192,11 +196,12 @@ def dividend_snowball(view: DividendView, theme: th.Theme) -> Spec:
             x="year:O", y="amount:Q", text="label:N"),
     ]
     if view.crossover_year is not None:
-        cross = alt.Chart(named([{"year": view.crossover_year, "label": f"crossover {view.crossover_year}"}]))
+        crossover = labels.crossover.format(year=view.crossover_year)
+        cross = alt.Chart(named([{"year": view.crossover_year, "label": crossover}]))
         layers.append(cross.mark_rule(color=theme.good, strokeWidth=2).encode(x="year:O"))
         layers.append(cross.mark_text(color=theme.good, align="left", dx=4, y=8, fontSize=10).encode(
             x="year:O", text="label:N"))
-    return _finish(alt.layer(*layers), theme, "Dividend snowball", named)
+    return _finish(alt.layer(*layers), theme, labels.dividends_title, named, labels)
 
 
 def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
@@ -204,68 +209,70 @@ def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
              "success": p.success_probability} for p in points]
 
 
-def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Net worth over the snapshots (today included)."""
     named = _Rows()
     chart = alt.Chart(named(_history_rows(points))).mark_line(
         color=theme.accent, point=len(points) < 60
     ).encode(
-        x=_day_axis(),
-        y=alt.Y("net_worth:Q", title="net worth", axis=alt.Axis(labelExpr=MONEY_AXIS), scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("net_worth:Q", format=",.0f")],
+        x=_day_axis(labels),
+        y=alt.Y("net_worth:Q", title=labels.net_worth, axis=alt.Axis(labelExpr=labels.money_axis),
+                scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("net_worth:Q", format=",.0f")],
     )
-    return _finish(chart, theme, "Net worth history", named)
+    return _finish(chart, theme, labels.net_worth_title, named, labels)
 
 
-def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme,
+                   labels: ChartLabels = ENGLISH) -> Spec:
     """Margin ratio over the snapshots, with the freeze threshold for scale."""
     named = _Rows()
     rows = [r for r in _history_rows(points) if r["ratio"] is not None]
     line = alt.Chart(named(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
-        x=_day_axis(),
-        y=alt.Y("ratio:Q", title="margin ratio", axis=alt.Axis(format=PERCENT_FORMAT)),
-        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("ratio:Q", format=".1%")],
+        x=_day_axis(labels),
+        y=alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT)),
+        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("ratio:Q", format=".1%")],
     )
     layers: list[alt.Chart] = [line]
     if view.freeze is not None:
         freeze = alt.Chart(named([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
-    return _finish(alt.layer(*layers), theme, "Margin ratio history", named)
+    return _finish(alt.layer(*layers), theme, labels.margin_history_title, named, labels)
 
 
-def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme) -> Spec:
+def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Monte Carlo success probability at each briefing that ran the simulation."""
     named = _Rows()
     rows = [r for r in _history_rows(points) if r["success"] is not None]
     chart = named(rows)
     line = alt.Chart(chart).mark_line(color=theme.accent, point=len(rows) < 60).encode(
-        x=_day_axis(),
-        y=alt.Y("success:Q", title="success probability", axis=alt.Axis(format=PERCENT_FORMAT),
+        x=_day_axis(labels),
+        y=alt.Y("success:Q", title=labels.success_probability, axis=alt.Axis(format=PERCENT_FORMAT),
                 scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), alt.Tooltip("success:Q", format=".1%")],
+        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("success:Q", format=".1%")],
     )
-    return _finish(line, theme, "Monte Carlo success history", named)
+    return _finish(line, theme, labels.success_title, named, labels)
 
 
-def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme) -> Spec:
+def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Portfolio value by security (over all accounts), largest first; the smaller ones may share an "N others" bar."""
     named = _Rows()
-    rows = [{"holding": f"{s.others} others" if s.others else f"{s.ticker} {s.name}".strip(), "value": s.value,
-             "order": n} for n, s in enumerate(slices)]
+    rows = [{"holding": labels.others.format(count=s.others) if s.others else f"{s.ticker} {s.name}".strip(),
+             "value": s.value, "order": n} for n, s in enumerate(slices)]
     # Drawn in the given order (largest first), so the "N others" bar stays last whatever its size.
     chart = alt.Chart(named(rows)).mark_bar(color=theme.accent).encode(
         y=alt.Y("holding:N", title=None, sort=alt.EncodingSortField(field="order", order="ascending"),
                 axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title="value", axis=alt.Axis(labelExpr=MONEY_AXIS),
+        x=alt.X("value:Q", title=labels.value, axis=alt.Axis(labelExpr=labels.money_axis),
                 scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
         tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
     )
-    spec = _finish(chart, theme, "Allocation by security", named)
+    spec = _finish(chart, theme, labels.allocation_title, named, labels)
     spec["height"] = max(theme.height // 2, 22 * len(rows))
     return spec
 
 
-def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
+def montecarlo_fan(result: MonteCarloResult, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Net-worth percentiles per year: P10–P90 and P25–P75 bands, the P50 line."""
     named = _Rows()
     rows = [
@@ -274,50 +281,48 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme) -> Spec:
         for y in result.net_worth
     ]
     base = alt.Chart(named(rows))
-    x = alt.X("year:Q", title="years from today")
-    money = alt.Axis(labelExpr=MONEY_AXIS)
+    x = alt.X("year:Q", title=labels.years_from_today)
+    money = alt.Axis(labelExpr=labels.money_axis)
     outer = base.mark_area(color=theme.accent_soft, opacity=0.55).encode(
-        x=x, y=alt.Y("p10:Q", title="net worth", axis=money), y2="p90:Q")
+        x=x, y=alt.Y("p10:Q", title=labels.net_worth, axis=money), y2="p90:Q")
     inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
     median = base.mark_line(color=theme.good, strokeWidth=2).encode(
-        x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title="median")])
+        x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title=labels.median)])
     zero = alt.Chart(named([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
-    return _finish(alt.layer(outer, inner, median, zero), theme, "Monte Carlo: net worth P10–P90 (P50 line)", named)
+    return _finish(alt.layer(outer, inner, median, zero), theme,
+                   labels.fan_title, named, labels)
 
 
-def montecarlo_failures(result: MonteCarloResult, theme: th.Theme) -> Spec:
+def montecarlo_failures(result: MonteCarloResult, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """In which year failing paths first could not meet spending."""
     named = _Rows()
     rows = [{"year": c.year, "paths": c.paths} for c in result.failure_years]
     chart = alt.Chart(named(rows)).mark_bar(color=theme.bad).encode(
-        x=alt.X("year:Q", title="year of first shortfall", bin=False, scale=alt.Scale(domain=[0, result.years])),
-        y=alt.Y("paths:Q", title="paths"),
+        x=alt.X("year:Q", title=labels.first_shortfall, bin=False, scale=alt.Scale(domain=[0, result.years])),
+        y=alt.Y("paths:Q", title=labels.paths),
         tooltip=["year:Q", "paths:Q"],
     )
-    return _finish(chart, theme, "Monte Carlo: year of failure (failing paths only)", named)
-
-
-_MARKER_WORDS = {"income_start": "starts", "income_end": "ends", "expense_start": "starts", "expense_end": "ends"}
+    return _finish(chart, theme, labels.failures_title, named, labels)
 
 
 def _ages(ages: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{name} {age}" for name, age in ages)
 
 
-def household_timeline(view: TimelineView, theme: th.Theme) -> Spec:
+def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Yearly amounts in today's money over the horizon, x = years from today."""
     named = _Rows()
-    series = ("income", "one-off income", "expenses", "one-off expenses")
+    series = (labels.income, labels.one_off_income, labels.expenses, labels.one_off_expenses)
     rows: list[dict[str, Any]] = []
     for y in view.years:
         common = {"year": y.offset, "from": y.start.isoformat(), "ages": _ages(y.ages)}
         for name, amount in zip(series, (y.income, y.events_income, -y.expenses, -y.events_expense), strict=True):
             if amount:
                 rows.append({**common, "series": name, "amount": amount})
-    x = alt.X("year:O", title="years from today", axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    x = alt.X("year:O", title=labels.years_from_today, axis=alt.Axis(labelAngle=0, labelOverlap=True))
     bars = alt.Chart(named(rows)).mark_bar().encode(
         x=x,
-        y=alt.Y("amount:Q", title="per year, today's money", axis=alt.Axis(labelExpr=MONEY_AXIS), stack=True),
+        y=alt.Y("amount:Q", title=labels.per_year_real, axis=alt.Axis(labelExpr=labels.money_axis), stack=True),
         color=alt.Color("series:N", title=None, scale=alt.Scale(
             domain=list(series), range=[theme.good, theme.accent, theme.bad, theme.warn])),
         tooltip=["year:O", "from:N", "series:N", alt.Tooltip("amount:Q", format=",.0f"), "ages:N"],
@@ -325,10 +330,12 @@ def household_timeline(view: TimelineView, theme: th.Theme) -> Spec:
     net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
                 for y in view.years]
     net = alt.Chart(named(net_rows)).mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(
-        x=x, y="net:Q", tooltip=["year:O", alt.Tooltip("net:Q", format=",.0f", title="net")])
+        x=x, y="net:Q", tooltip=["year:O", alt.Tooltip("net:Q", format=",.0f", title=labels.net)])
     layers: list[alt.Chart] = [bars, net]
     if view.markers:
-        marker_rows = [{"year": m.offset, "label": f"{m.name} {_MARKER_WORDS.get(m.kind, '')}".strip(),
+        marker_words = {"income_start": labels.starts, "income_end": labels.ends, "expense_start": labels.starts,
+                        "expense_end": labels.ends}
+        marker_rows = [{"year": m.offset, "label": f"{m.name} {marker_words.get(m.kind, '')}".strip(),
                         "on": m.on.isoformat()} for m in view.markers]
         markers = alt.Chart(named(marker_rows))
         layers.append(markers.mark_rule(color=theme.muted, strokeDash=[3, 3]).encode(x=x, tooltip=["label:N", "on:N"]))
@@ -336,25 +343,25 @@ def household_timeline(view: TimelineView, theme: th.Theme) -> Spec:
         layers.append(markers.mark_text(color=theme.muted, angle=90, align="left", baseline="bottom", dy=-3, y=4,
                                         fontSize=10).encode(x=x, text="label:N"))
     layered = alt.layer(*layers).resolve_scale(color="independent")
-    return _finish(layered, theme, "Household timeline: income, expenses and events", named)
+    return _finish(layered, theme, labels.timeline_title, named, labels)
 
 
-def build_all(data: ChartData, theme: th.Theme) -> dict[str, Spec]:
+def build_all(data: ChartData, theme: th.Theme, labels: ChartLabels = ENGLISH) -> dict[str, Spec]:
     """Every chart of the briefing, keyed by a stable id; the Monte Carlo charts only when it was run."""
     charts: dict[str, Spec] = {
-        "margin-curve": margin_curve(data.margin, theme),
-        "stress-ladder": stress_ladder(data.margin, theme),
-        "allocation": allocation(data.allocation, theme),
-        "dividends": dividend_snowball(data.dividends, theme),
-        "net-worth-history": net_worth_history(data.history, theme),
-        "margin-history": margin_history(data.margin, data.history, theme),
+        "margin-curve": margin_curve(data.margin, theme, labels),
+        "stress-ladder": stress_ladder(data.margin, theme, labels),
+        "allocation": allocation(data.allocation, theme, labels),
+        "dividends": dividend_snowball(data.dividends, theme, labels),
+        "net-worth-history": net_worth_history(data.history, theme, labels),
+        "margin-history": margin_history(data.margin, data.history, theme, labels),
     }
     if data.timeline is not None:
-        charts["timeline"] = household_timeline(data.timeline, theme)
+        charts["timeline"] = household_timeline(data.timeline, theme, labels)
     if any(p.success_probability is not None for p in data.history):
-        charts["success-history"] = success_history(data.history, theme)
+        charts["success-history"] = success_history(data.history, theme, labels)
     if data.montecarlo is not None:
-        charts["montecarlo-fan"] = montecarlo_fan(data.montecarlo, theme)
+        charts["montecarlo-fan"] = montecarlo_fan(data.montecarlo, theme, labels)
         if data.montecarlo.failure_years:
-            charts["montecarlo-failures"] = montecarlo_failures(data.montecarlo, theme)
+            charts["montecarlo-failures"] = montecarlo_failures(data.montecarlo, theme, labels)
     return charts

@@ -61,7 +61,7 @@ wait_option = click.option("--wait", "wait", type=FiniteFloat(min=0), default=60
               help="Write the message as an .eml file instead of sending it "
               "(default: .lifealm/outbox/DATE.eml in --out).")
 @wait_option
-@with_settings(out=True, as_of=True)
+@with_settings(out=True, as_of=True, lang=True)
 def email_command(settings: Settings, to: tuple[str, ...], dry_run: str | None, wait: float) -> None:
     """E-mail the briefing for --as-of (default today), rendering it first if its JSON or PDF is missing.
 
@@ -93,7 +93,7 @@ def email_command(settings: Settings, to: tuple[str, ...], dry_run: str | None, 
 @click.option("--no-email", "no_email", is_flag=True, help="Render and snapshot only; send nothing.")
 @to_option
 @wait_option
-@with_settings(out=True, as_of=True)
+@with_settings(out=True, as_of=True, lang=True)
 def run_command(settings: Settings, fail_on: tuple[str, ...], update: bool | None, no_email: bool,
                 to: tuple[str, ...], wait: float) -> None:
     """Update, snapshot, report and e-mail in one step, for a scheduler.

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from lifealm.finite import number_problem
+from lifealm.i18n import LANGUAGES
 from lifealm.ledger.cells import CellError, parse_date
 from lifealm.ledger.sqlite_errors import ledger_error
 from lifealm.settings import Settings, load_settings
@@ -97,14 +98,19 @@ out_option = click.option(
     "--out", "out", type=NonEmptyPath(path_type=Path, file_okay=False),
     help="Output directory for the site. Default: $LIFEALM_OUT, else `out` in the config file, else ./site.",
 )
+lang_option = click.option(
+    "--lang", "lang", type=click.Choice(LANGUAGES),
+    help="Language of the briefing (page, PDF, archive, e-mail). Default: $LIFEALM_LANG, else `lang` in the config "
+    "file, else en.",
+)
 as_of_option = click.option(
     "--as-of", "as_of", type=ISO_DATE,
     help="Report date (YYYY-MM-DD, or YYYY/M/D as in the CSV import); not after today. Default: today.",
 )
 
 
-def with_settings(*, out: bool = False, as_of: bool = False) -> Callable[[F], F]:
-    """Add --db and --config (and optionally --out, --as-of) and pass the resolved `settings` keyword."""
+def with_settings(*, out: bool = False, as_of: bool = False, lang: bool = False) -> Callable[[F], F]:
+    """Add --db and --config (and optionally --out, --as-of, --lang) and pass the resolved `settings` keyword."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -114,6 +120,7 @@ def with_settings(*, out: bool = False, as_of: bool = False) -> Callable[[F], F]
                 config=kwargs.pop("config", None),
                 out=kwargs.pop("out", None),
                 as_of=kwargs.pop("as_of", None),
+                lang=kwargs.pop("lang", None),
             )
             try:
                 return func(*args, settings=settings, **kwargs)
@@ -123,6 +130,8 @@ def with_settings(*, out: bool = False, as_of: bool = False) -> Callable[[F], F]
                 raise ledger_error(exc, settings.db) from exc
 
         decorated: Callable[..., Any] = wrapper
+        if lang:
+            decorated = lang_option(decorated)
         if as_of:
             decorated = as_of_option(decorated)
         if out:

@@ -12,7 +12,7 @@ from lifealm.settings import Settings
 
 
 @cli.command("report")
-@with_settings(out=True, as_of=True)
+@with_settings(out=True, as_of=True, lang=True)
 @click.option("--shared-output", is_flag=True, default=None,
               help="Write files readable as the umask allows (e.g. for a web server) instead of owner-only. "
               "Also: LIFEALM_SHARED_OUTPUT=1.")

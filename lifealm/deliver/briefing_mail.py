@@ -14,6 +14,7 @@ from typing import Any
 from lifealm.atomic import PRIVATE_FILE, make_dirs, write_atomic
 from lifealm.deliver.mail_settings import MailSettings
 from lifealm.errors import LifealmError
+from lifealm.i18n import DEFAULT_LANGUAGE
 
 BRIEFING_JSON = "briefing.json"
 BRIEFING_PDF = "briefing.pdf"
@@ -63,13 +64,14 @@ def load_briefing(day_dir: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def compose_message(
-    briefing: Mapping[str, Any], pdf: bytes, *, sender: str, recipients: tuple[str, ...]
+    briefing: Mapping[str, Any], pdf: bytes, *, sender: str, recipients: tuple[str, ...],
+    lang: str = DEFAULT_LANGUAGE,
 ) -> EmailMessage:
     """A multipart message: plain text, HTML alternative (no JavaScript), the PDF attached unchanged."""
     try:
         from lifealm.render.email_body import render_email  # on use: Jinja and the render code, not at start-up
 
-        content = render_email(briefing)
+        content = render_email(briefing, lang)
     except ValueError as exc:
         raise LifealmError(f"briefing.json cannot be mailed: {exc}.",
                            hint="render the briefing again with `lifealm report`") from exc
@@ -107,12 +109,13 @@ def already_sent(out_dir: Path, as_of: str) -> bool:
 
 
 def deliver_briefing(
-    day_dir: Path, out_dir: Path, mail: MailSettings, *, dry_run: Path | None = None
+    day_dir: Path, out_dir: Path, mail: MailSettings, *, dry_run: Path | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Delivery:
     """Send the day's briefing (or write it to `dry_run` as .eml). The sent record is written only after the
     server accepted the message, so a failure leaves nothing marked as sent."""
     briefing, pdf = load_briefing(day_dir)
-    message = compose_message(briefing, pdf, sender=mail.sender, recipients=mail.recipients)
+    message = compose_message(briefing, pdf, sender=mail.sender, recipients=mail.recipients, lang=lang)
     delivery = Delivery(str(message["Subject"]), mail.recipients, str(message["Message-ID"]), dry_run)
     if dry_run is not None:
         if dry_run.is_dir():

@@ -96,7 +96,7 @@ def email_briefing(
         rendered = briefing_missing(day_dir)
         if rendered:
             day_dir = build(settings, as_of=as_of).day_dir
-        return deliver_briefing(day_dir, settings.out, mail, dry_run=dry_run), rendered
+        return deliver_briefing(day_dir, settings.out, mail, dry_run=dry_run, lang=settings.lang), rendered
 
 
 def run_daily(
@@ -116,7 +116,7 @@ def run_daily(
         elif already_sent(settings.out, as_of.isoformat()):
             email = "already sent"
         else:
-            deliver_briefing(outcome.day_dir, settings.out, mail)
+            deliver_briefing(outcome.day_dir, settings.out, mail, lang=settings.lang)
             email = "sent"
     return RunResult(as_of, status, email, time.monotonic() - started,
                      alert_exit_code(status, fail_on, stale=outcome.stale), report, outcome.stale)

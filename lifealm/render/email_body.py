@@ -6,15 +6,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import jinja2
-
+from lifealm.i18n import DEFAULT_LANGUAGE, N_, translations
 from lifealm.models.margin import Status
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS, stale_sentence
+from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS, stale_sentence, status_label, words
+from lifealm.render.environment import drop, environment
 
 STATUSES = tuple(s.value for s in Status)
 _STATUS_COLOURS: dict[str, str] = {Status.SAFE: "#00a862", Status.CAUTION: "#c77c00", Status.DANGER: "#d42c2c",
@@ -30,13 +28,6 @@ class EmailContent:
     html: str
 
 
-def drop(value: object, digits: int = 1) -> str:
-    """A survivable fall 0.5294 as '−52.9 %', rounded down: the e-mail never promises more than the model."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return filters.MISSING
-    return filters.percent_down(-value, digits)
-
-
 def _get(briefing: Mapping[str, Any], dotted: str) -> Any:
     node: Any = briefing
     for part in dotted.split("."):
@@ -46,36 +37,22 @@ def _get(briefing: Mapping[str, Any], dotted: str) -> Any:
     return node
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    root = resources.files("lifealm.templates")  # the e-mail shares partials (the answer sentence) with the page
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root)),
-        # HTML is escaped; the plain-text part must not be (an & in a name stays an &).
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), disabled_extensions=("txt",), default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(filters.FILTERS)
-    env.filters["drop"] = drop
-    return env
-
-
-def _change_value(value: object, kind: str, currency: str, field: str) -> str:
+def _change_value(value: object, kind: str, currency: str, field: str, lang: str) -> str:
     if field == "max_survivable_drawdown":
-        return drop(value)  # the same rounding as the headline figure
+        return drop(value, lang=lang)  # the same rounding as the headline figure
     if kind == "money":
-        return filters.money(value, currency)
+        return filters.money(value, currency, lang=lang)
     if kind == "ratio":
-        return filters.percent(value)
+        return filters.percent(value, lang=lang)
+    if kind == "status" and value in STATUSES:
+        return status_label(str(value), lang)
     return filters.MISSING if value is None else str(value)
 
 
-def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]:
+def _changes(briefing: Mapping[str, Any], currency: str, lang: str) -> list[dict[str, str]]:
     """What moved since the previous snapshot (`history.changes`, status first), as display strings."""
     raw = _get(briefing, "history.changes")
+    labels = words(CHANGE_LABELS, lang)
     rows: list[dict[str, str]] = []
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, Mapping) or not item.get("changed"):
@@ -84,16 +61,17 @@ def _changes(briefing: Mapping[str, Any], currency: str) -> list[dict[str, str]]
         delta = item.get("delta")
         delta_text = ""
         if kind == "money" and delta is not None:
-            delta_text = filters.signed_money(delta, currency)
+            delta_text = filters.signed_money(delta, currency, lang=lang)
         elif field == "max_survivable_drawdown":
-            delta_text = filters.points_down(item.get("previous"), item.get("current"))
+            delta_text = filters.points_down(item.get("previous"), item.get("current"), lang=lang)
         elif kind == "ratio" and delta is not None:
-            delta_text = filters.points(delta)
-        rows.append({"label": CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
-                     "previous": _change_value(item.get("previous"), kind, currency, field),
-                     "current": _change_value(item.get("current"), kind, currency, field),
+            delta_text = filters.points(delta, lang=lang)
+        rows.append({"field": field,
+                     "label": labels.get(field, field.replace("_", " ").capitalize()),
+                     "previous": _change_value(item.get("previous"), kind, currency, field, lang),
+                     "current": _change_value(item.get("current"), kind, currency, field, lang),
                      "delta": delta_text})
-    rows.sort(key=lambda row: 0 if row["label"] == "Status" else 1)
+    rows.sort(key=lambda row: 0 if row["field"] == "status" else 1)
     return rows
 
 
@@ -126,7 +104,7 @@ def _today(briefing: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return margin
 
 
-def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
+def email_context(briefing: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """Pick the headline figures out of briefing.json (missing ones become None and show as n/a)."""
     status = str(briefing.get("status", ""))
     if status not in STATUSES:
@@ -139,13 +117,18 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
     currency = str(briefing.get("base_currency") or "JPY")
     findings = briefing.get("findings")
     previous = _previous_status(briefing)
+    previous = previous if previous != status else None
     raw_missing = briefing.get("missing")
     missing = [str(code) for code in raw_missing if str(code) in NO_DATA_TEXT] \
         if isinstance(raw_missing, list) else []
+    gettext = translations(lang).gettext
     return {
+        "lang": lang,
         "as_of": as_of,
         "status": status,
-        "previous_status": previous if previous != status else None,
+        "status_label": status_label(status, lang),
+        "previous_status": previous,
+        "previous_label": None if previous is None else status_label(previous, lang),
         "previous_date": _get(briefing, "history.previous_date"),
         "status_colour": _STATUS_COLOURS[status],
         "currency": currency,
@@ -157,53 +140,65 @@ def email_context(briefing: Mapping[str, Any]) -> dict[str, Any]:
         "monthly_cashflow": _get(briefing, "cashflow.monthly"),
         "fire_ratio": _get(briefing, "fire.ratio"),
         "success_probability": _get(briefing, "montecarlo.success_probability"),
-        "status_word": STATUS_WORDS[status],
+        "status_word": words(STATUS_WORDS, lang)[status],
         "has_loan": bool(_get(briefing, "margin.has_loan")),
         "has_line": bool(_get(briefing, "defense.credit_available")),
         "findings_count": len(findings) if isinstance(findings, list) else 0,
-        "changes": _changes(briefing, currency),
+        "changes": _changes(briefing, currency, lang),
         "today": _today(briefing),
-        "missing": [{"code": code, "what": NO_DATA_TEXT[code][0], "fix": NO_DATA_TEXT[code][1]}
+        "missing": [{"code": code, "what": gettext(NO_DATA_TEXT[code][0]), "fix": gettext(NO_DATA_TEXT[code][1])}
                     for code in missing],
-        "stale_sentence": stale_sentence(briefing),
+        "stale_sentence": stale_sentence(briefing, lang),
         "stale_from": _get(briefing, "freshness.oldest_price_date") if _get(briefing, "freshness.stale") else None,
         "update_failed": bool(_get(briefing, "freshness.update_failed")),
     }
 
 
-_MISSING_WORDS = {"no_holdings": "holdings", "no_prices": "prices", "no_fx_rates": "exchange rates",
-                  "no_expenses": "expenses"}
+_MISSING_WORDS = {"no_holdings": N_("holdings"), "no_prices": N_("prices"), "no_fx_rates": N_("exchange rates"),
+                  "no_expenses": N_("expenses")}
 
 
 def email_subject(context: Mapping[str, Any]) -> str:
     """'[SAFE] 2026-11-25 · margin 40.0 % · forced sale at −52.9 % if nothing is done · survives −66.5 % spending
-    cash and line', plus '(was CAUTION)' when the status changed; '[NO DATA] …' names what is missing."""
+    cash and line', plus '(was CAUTION)' when the status changed; '[NO DATA] …' names what is missing.
+
+    In Japanese: '[安全] 2026年11月25日 · 融資比率 40.0% · …', each part translated whole.
+    """
+    lang = str(context.get("lang", DEFAULT_LANGUAGE))
+    gettext = translations(lang).gettext
+    head = f"[{context['status_label']}] {filters.long_date(context['as_of'], lang=lang)}"
+    was = gettext(N_(" (was %(status)s)")) % {"status": context["previous_label"]} if context["previous_status"] \
+        else ""
     if context["status"] == "NO DATA":
-        gaps = ", ".join(_MISSING_WORDS.get(m["code"], m["code"]) for m in context["missing"])
-        subject = f"[NO DATA] {context['as_of']} · the ledger cannot answer" + (f": no {gaps}" if gaps else "")
-        return subject + (f" (was {context['previous_status']})" if context["previous_status"] else "")
+        codes = [str(m["code"]) for m in context["missing"]]
+        gaps = gettext(N_(", ")).join(gettext(_MISSING_WORDS[c]) if c in _MISSING_WORDS else c for c in codes)
+        cannot = gettext(N_("the ledger cannot answer: no %(gaps)s")) % {"gaps": gaps} if gaps \
+            else gettext(N_("the ledger cannot answer"))
+        return f"{head} · {cannot}{was}"
     ratio = context["margin_ratio"]
-    margin = "no margin loan" if ratio is None else f"margin {filters.percent(ratio)}"
-    parts = [f"[{context['status']}] {context['as_of']}", margin]
+    margin = gettext(N_("no margin loan")) if ratio is None else \
+        gettext(N_("margin %(ratio)s")) % {"ratio": filters.percent(ratio, lang=lang)}
+    parts = [head, margin]
     if context.get("stale_sentence"):  # said before the figures: they rest on old prices
-        stale = f"prices from {context['stale_from']}" if context.get("stale_from") else "no prices"
-        parts.insert(1, f"{stale} ({'update failed' if context.get('update_failed') else 'stale'})")
+        stale = gettext(N_("prices from %(day)s")) % {"day": context["stale_from"]} if context.get("stale_from") \
+            else gettext(N_("no prices"))
+        state = gettext(N_("update failed")) if context.get("update_failed") else gettext(N_("stale"))
+        parts.insert(1, f"{stale} ({state})")
     # The page's two figures, with their conditions and the page's rounding (toward zero, one decimal).
     if context["has_loan"] and context["forced_drop"] is not None:
-        parts.append(f"forced sale at {drop(context['forced_drop'])} if nothing is done")
+        parts.append(gettext(N_("forced sale at %(drop)s if nothing is done"))
+                     % {"drop": drop(context["forced_drop"], lang=lang)})
     if context["has_loan"] and context["max_drop"] is not None:
-        spend = "cash and line" if context["has_line"] else "cash"
-        parts.append(f"survives {drop(context['max_drop'])} spending {spend}")
-    subject = " · ".join(parts)
-    if context["previous_status"]:
-        subject += f" (was {context['previous_status']})"
-    return subject
+        survives = N_("survives %(drop)s spending cash and line") if context["has_line"] \
+            else N_("survives %(drop)s spending cash")
+        parts.append(gettext(survives) % {"drop": drop(context["max_drop"], lang=lang)})
+    return " · ".join(parts) + was
 
 
-def render_email(briefing: Mapping[str, Any]) -> EmailContent:
-    """Subject, plain text and HTML for one briefing; text fields from the ledger are escaped in the HTML."""
-    context = email_context(briefing)
-    env = _environment()
+def render_email(briefing: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> EmailContent:
+    """Subject, plain text and HTML for one briefing in `lang`; text fields from the ledger are escaped in the HTML."""
+    context = email_context(briefing, lang)
+    env = environment(lang)
     return EmailContent(
         subject=email_subject(context),
         text=env.get_template("email/briefing.txt").render(context),

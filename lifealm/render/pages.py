@@ -10,8 +10,10 @@ from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
 from lifealm.charts.svg import svg_data_urls
+from lifealm.i18n import DEFAULT_LANGUAGE
 from lifealm.models.margin import Status
-from lifealm.render.context import base_context, largest_holdings, status_class
+from lifealm.render.chart_words import chart_labels
+from lifealm.render.context import base_context, largest_holdings, status_class, status_label
 from lifealm.render.environment import render_template
 from lifealm.render.site import ArchiveEntry
 
@@ -28,48 +30,50 @@ def spec_json_text(spec: Spec) -> str:
     return json.dumps(spec, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def screen_specs(data: ChartData) -> dict[str, Spec]:
-    """The dark, responsive Vega-Lite specs the HTML page draws."""
-    return build_all(data, theme.DARK)
+def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
+    """The dark, responsive Vega-Lite specs the HTML page draws, labelled in `lang`."""
+    return build_all(data, theme.DARK, chart_labels(lang))
 
 
-def print_specs(data: ChartData) -> dict[str, Spec]:
-    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`)."""
-    return build_all(data, theme.LIGHT)
+def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
+    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`), in `lang`."""
+    return build_all(data, theme.LIGHT, chart_labels(lang))
 
 
-def print_svgs(data: ChartData) -> dict[str, str]:
+def print_svgs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser), drawn in this process."""
-    return svg_data_urls(print_specs(data))
+    return svg_data_urls(print_specs(data, lang))
 
 
-def page_context(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The context every page of one briefing shares (its text made drawable): a report computes it once for its
-    three pages, since on twenty years of history that walk is a third of a second each time."""
-    return base_context(doc)
+def page_context(doc: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The context every page of one briefing shares (its text made drawable, its words in `lang`): a report
+    computes it once for its three pages, since on twenty years of history that walk is a third of a second."""
+    return base_context(doc, lang)
 
 
 def render_screen(doc: Mapping[str, Any], specs: Mapping[str, Spec], *, root: str, day_prefix: str,
-                  bundle: str, context: Mapping[str, Any] | None = None) -> str:
+                  bundle: str, context: Mapping[str, Any] | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The HTML page; `root` leads to the site's top (assets, archive), `day_prefix` to the day's files;
-    `context` is `page_context(doc)` when the caller has it."""
+    `context` is `page_context(doc, lang)` when the caller has it (its language wins)."""
+    context = base_context(doc, lang) if context is None else context
     return render_template(
-        "base.html", **(base_context(doc) if context is None else context), medium="screen", specs=specs, svgs={},
+        "base.html", context["lang"], **context, medium="screen", specs=specs, svgs={},
         root=root, day_prefix=day_prefix, bundle=bundle,
     )
 
 
 def render_print(doc: Mapping[str, Any], svgs: Mapping[str, str], *,
-                 context: Mapping[str, Any] | None = None) -> str:
+                 context: Mapping[str, Any] | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The HTML WeasyPrint turns into the PDF: same sections, light theme, charts as inline SVG images (or
-    `lifealm.render.pdf.chart_url`s); `context` is `page_context(doc)` when the caller has it."""
-    context = base_context(doc) if context is None else context
+    `lifealm.render.pdf.chart_url`s); `context` is `page_context(doc, lang)` when the caller has it."""
+    context = base_context(doc, lang) if context is None else context
     shown, more = largest_holdings(context["b"]["holdings"])
-    return render_template("print.html", **context, medium="print", specs={}, svgs=svgs,
+    return render_template("print.html", context["lang"], **context, medium="print", specs={}, svgs=svgs,
                            print_holdings=shown, more_holdings=more)
 
 
-def render_archive(entries: Sequence[ArchiveEntry]) -> str:
-    """The archive page listing every briefing, newest first, with its status."""
+def render_archive(entries: Sequence[ArchiveEntry], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The archive page listing every briefing, newest first, with its status (in `lang`)."""
     classes = {s.value: status_class(s) for s in Status}
-    return render_template("archive.html", entries=entries, status_classes=classes)
+    labels = {s.value: status_label(s.value, lang) for s in Status}
+    return render_template("archive.html", lang, entries=entries, status_classes=classes, status_labels=labels)

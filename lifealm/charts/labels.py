@@ -1,0 +1,81 @@
+"""Every word the charts draw, as data: the render layer hands the builders these labels in the briefing's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a label for the catalogue (pybabel -k N_); the render layer translates it, the charts never do."""
+    return message
+
+
+# Axis labels: compact money (¥125M) and whole percentages, formatted by Vega at draw time.
+MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Titles, axis titles, legend and line labels; `{year}` and `{count}` are filled in by the builders."""
+
+    margin_title: str = N_("Margin ratio as the market falls")
+    market_drop: str = N_("market drop")
+    margin_ratio: str = N_("margin ratio")
+    freeze: str = N_("freeze")
+    margin_call: str = N_("margin call")
+    forced_liquidation: str = N_("forced liquidation")
+    today: str = N_("today")
+    stress_title: str = N_("Stress ladder: cash needed vs. defense")
+    cash_needed: str = N_("cash needed")
+    survives: str = N_("survives")
+    forced_sale: str = N_("forced sale")
+    defense_cash: str = N_("defense (cash)")
+    defense_with_line: str = N_("defense with the standby line")
+    without_line: str = N_("without the line")
+    dividends_title: str = N_("Dividend snowball")
+    year: str = N_("year")
+    dividends_after_tax: str = N_("dividends after tax")
+    annual_expenses: str = N_("annual expenses (with inflation)")
+    expenses_and_interest: str = N_("annual expenses (with inflation) + loan interest")
+    crossover: str = N_("crossover {year}")
+    net_worth_title: str = N_("Net worth history")
+    net_worth: str = N_("net worth")
+    margin_history_title: str = N_("Margin ratio history")
+    success_title: str = N_("Monte Carlo success history")
+    success_probability: str = N_("success probability")
+    allocation_title: str = N_("Allocation by security")
+    value: str = N_("value")
+    others: str = N_("{count} others")
+    fan_title: str = N_("Monte Carlo: net worth P10–P90 (P50 line)")
+    years_from_today: str = N_("years from today")
+    median: str = N_("median")
+    failures_title: str = N_("Monte Carlo: year of failure (failing paths only)")
+    first_shortfall: str = N_("year of first shortfall")
+    paths: str = N_("paths")
+    timeline_title: str = N_("Household timeline: income, expenses and events")
+    per_year_real: str = N_("per year, today's money")
+    income: str = N_("income")
+    one_off_income: str = N_("one-off income")
+    expenses: str = N_("expenses")
+    one_off_expenses: str = N_("one-off expenses")
+    net: str = N_("net")
+    starts: str = N_("starts")
+    ends: str = N_("ends")
+    # Not words: the Vega expression for money axis labels and Vega's number/time locale (None: Vega's en-US).
+    money_axis: str = MONEY_AXIS
+    date_format: str = "%Y-%m-%d"  # d3 time format of the history axes and tooltips
+    vega_locale: Mapping[str, Any] | None = None
+
+    def translated(self, gettext: Callable[[str], str], *, money_axis: str = MONEY_AXIS,
+                   date_format: str = "%Y-%m-%d", vega_locale: Mapping[str, Any] | None = None) -> ChartLabels:
+        """These labels passed through `gettext` (the render layer's), with the language's axis formats and locale."""
+        words = {f.name: gettext(getattr(self, f.name)) for f in fields(self)
+                 if f.name not in ("money_axis", "date_format", "vega_locale")}
+        locale = MappingProxyType(dict(vega_locale)) if vega_locale is not None else None
+        return replace(self, **words, money_axis=money_axis, date_format=date_format, vega_locale=locale)
+
+
+ENGLISH = ChartLabels()
