@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger_rows import add_holding
 
 from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS, ColumnType
@@ -23,7 +24,8 @@ from lifealm.pipeline import read_model_inputs
 AS_OF = date(2026, 11, 25)
 CHECK = value_checkers(date.max)
 HOLDINGS = KINDS["holdings"]
-COLUMN = {c.name: c for c in HOLDINGS.columns}
+# A holding's own columns, and its security's as the securities table declares them (a holdings file carries them).
+COLUMN = {c.name: c for c in KINDS["securities"].columns} | {c.name: c for c in HOLDINGS.own_columns}
 LOAN = {c.name: c for c in KINDS["loans"].columns}
 
 
@@ -82,19 +84,19 @@ def test_flags_and_choices() -> None:
     assert flag.type is ColumnType.FLAG
     assert [value_problem(v, flag, CHECK[flag.type]) for v in (0, 1, 2, "yes", 1.5)] == [
         None, None, "is not 0 or 1", "holds text where 0 or 1 belongs", "holds a number where 0 or 1 belongs"]
-    assert problem("portfolio", "collateral_type", LOAN) is None
-    assert problem("証券担保", "collateral_type", LOAN) == "is not one of portfolio"  # a CSV word, not stored form
+    assert problem("margin", "kind", LOAN) is None
+    assert problem("portfolio", "kind", LOAN) == "is not one of margin, credit_line, amortizing"  # a CSV word
 
 
 @pytest.fixture
 def conn(tmp_path: Path) -> sqlite3.Connection:
     connection = create_ledger(tmp_path / "ledger.db")
-    connection.executemany("INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES (?, ?, ?, ?)",
-                           [("A.T", "Alpha", 100, 50000), ("B.T", "Beta", 200, 100000)])
+    add_holding(connection, "A.T", 100, name="Alpha", cost_basis=50000)
+    add_holding(connection, "B.T", 200, name="Beta", cost_basis=100000)
     connection.executemany("INSERT INTO prices VALUES (?, ?, ?)", [
         ("A.T", "2026-11-20", 1000.0), ("A.T", "2026-11-24", 1010.0), ("B.T", "2026-11-24", 500.0)])
-    connection.execute("INSERT INTO loans (name, balance, rate, collateral_type, freeze_pct, margin_call_pct, "
-                       "forced_liq_pct) VALUES ('Margin', 10, 0.02, 'portfolio', 0.6, 0.7, 0.85)")
+    connection.execute("INSERT INTO loans (name, balance, rate, kind, freeze_pct, margin_call_pct, "
+                       "forced_liq_pct) VALUES ('Margin', 10, 0.02, 'margin', 0.6, 0.7, 0.85)")
     connection.execute("INSERT INTO expenses (category, monthly_amount) VALUES ('food', 100000)")
     connection.execute("PRAGMA ignore_check_constraints = ON")  # what another tool can do
     connection.commit()
@@ -102,13 +104,13 @@ def conn(tmp_path: Path) -> sqlite3.Connection:
 
 
 def test_a_holding_the_models_cannot_take_is_left_out_with_a_finding(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE holdings SET shares = 'SECRET-7' WHERE ticker = 'B.T'")
+    conn.execute("UPDATE holdings SET shares = -7.125 WHERE ticker = 'B.T'")  # STRICT: text cannot get in
     loaded = read_model_inputs(conn, AS_OF)
     assert [h.ticker for h in loaded.inputs.holdings] == ["A.T"]
     (finding,) = loaded.file_findings
     assert (finding.code, finding.severity.value, finding.subject) == ("unreadable_row", "error", "B.T")
     assert finding.detail_dict() == {"table": "holdings", "column": "shares",
-                                     "problem": "holds text where a number belongs"}
+                                     "problem": "is out of range (it must be ≥ 0)"}
 
 
 def test_an_unusable_latest_close_leaves_the_holding_unvalued(conn: sqlite3.Connection) -> None:
@@ -120,16 +122,16 @@ def test_an_unusable_latest_close_leaves_the_holding_unvalued(conn: sqlite3.Conn
 
 
 def test_a_loan_or_expense_stops_the_load_naming_every_row(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE loans SET balance = 'SECRET-1', margin_call_pct = 0.5")
-    conn.execute("UPDATE expenses SET monthly_amount = X'5345435245542d32'")  # the bytes of SECRET-2
+    conn.execute("UPDATE loans SET balance = 1e999, margin_call_pct = 0.5")
+    conn.execute("UPDATE expenses SET monthly_amount = -737.25")
     with pytest.raises(LifealmError) as raised:
         read_model_inputs(conn, AS_OF)
     text = str(raised.value)
     assert "2 row(s) hold values the models cannot use" in text
-    assert "loans row name 'Margin': balance: holds text where a number belongs" in text
-    assert "expenses row category 'food': monthly_amount: holds binary data (a blob) where a number belongs" in text
+    assert "loans row name 'Margin': balance: holds NaN or infinity where a finite number belongs" in text
+    assert "expenses row category 'food': monthly_amount: is out of range (it must be ≥ 0)" in text
     assert "`lifealm export loans`, edit, `lifealm import loans FILE`" in text
-    assert "SECRET" not in text
+    assert "737" not in text and "inf" not in text.replace("infinity", "")
 
 
 def test_a_broken_rule_names_its_columns_not_its_values(conn: sqlite3.Connection) -> None:
@@ -141,16 +143,16 @@ def test_a_broken_rule_names_its_columns_not_its_values(conn: sqlite3.Connection
 
 
 def test_an_unreadable_key_is_not_printed(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE loans SET name = CAST('SECRET' AS BLOB)")
-    with pytest.raises(LifealmError, match=r"loans row name \(unreadable\): name: holds binary data \(a blob\) "
-                       r"where text belongs") as raised:
+    conn.execute("INSERT INTO assumptions VALUES ('SECRET', '1')")  # not a model parameter
+    with pytest.raises(LifealmError, match=r"assumptions row name \(unreadable\): name: is not one of the names "
+                       r"`lifealm assumptions` lists") as raised:
         read_model_inputs(conn, AS_OF)
     assert "SECRET" not in str(raised.value)
 
 
 def test_text_no_page_can_draw_is_kept_with_a_warning(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE loans SET name = 'Margin' || char(27) || '[2J'")
-    conn.execute("UPDATE holdings SET name = printf('%.9999c', 'w') WHERE ticker = 'A.T'")
+    conn.execute("UPDATE securities SET name = printf('%.9999c', 'w') WHERE ticker = 'A.T'")
     loaded = read_model_inputs(conn, AS_OF)
     assert [loan.name for loan in loaded.inputs.loans] == ["Margin\x1b[2J"]  # the models take it as it is
     assert len(loaded.inputs.holdings) == 2
@@ -160,8 +162,8 @@ def test_text_no_page_can_draw_is_kept_with_a_warning(conn: sqlite3.Connection) 
 
 
 def test_outside_the_one_loader_a_bad_row_is_an_error_at_once(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE holdings SET cost_basis = 'x' WHERE ticker = 'A.T'")
-    with pytest.raises(LifealmError, match=r"holdings row ticker 'A\.T': cost_basis"):
+    conn.execute("UPDATE holdings SET cost_basis = -1 WHERE ticker = 'A.T'")
+    with pytest.raises(LifealmError, match=r"holdings row ticker 'A\.T', account 'default': cost_basis"):
         load_inputs(conn, AS_OF)
     with screening(conn) as screen:
         load_inputs(conn, AS_OF)
@@ -185,6 +187,6 @@ def test_whatever_the_write_path_stores_the_loader_takes(tmp_path_factory: pytes
     given = [dict(zip(names, r, strict=True)) for r in rows]
     write_rows(conn, HOLDINGS, [[row.get(c) for c in HOLDINGS.column_names] for row in given])
     screen = RowScreen("ledger")
-    stored = conn.execute(f"SELECT {HOLDINGS.select_list} FROM holdings").fetchall()
+    stored = conn.execute(f"SELECT {HOLDINGS.select_list} FROM {HOLDINGS.from_clause}").fetchall()
     assert [screen.problems(HOLDINGS, row) for row in stored] == [None] * len(rows)
     conn.close()
