@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,12 +21,13 @@ from pathlib import Path
 
 import pytest
 from demo_ledgers import demo_copy
-from hostile_ledgers import AS_OF, CASES, ERROR, FINDING, SHOWN, VALID, Case, plant
+from hostile_ledgers import AS_OF, CASES, ERROR, FINDING, RUN, SHOWN, STRICT, VALID, Case, plant
 from lifealm_forks import Finished, Forks, Job
 
 BY_ID = {case.id: case for case in CASES}
-REFUSED = [case for case in CASES if case.expect == ERROR]
-TAKEN = [case for case in CASES if case.expect != ERROR]
+REFUSED = [case for case in RUN if case.expect == ERROR]
+TAKEN = [case for case in RUN if case.expect != ERROR]
+TYPED = [case for case in CASES if case.expect == STRICT]
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -82,7 +84,7 @@ def forked(ledgers: Ledgers) -> Iterator[dict[tuple[str, str], Finished]]:
     """Every case through check and simulate, and the refused ones through report and run: one batch."""
     forks = Forks(_env(ledgers.home))
     try:
-        work = [(case, command) for case in CASES for command in ("check", "simulate")]
+        work = [(case, command) for case in RUN for command in ("check", "simulate")]
         work += [(case, command) for case in REFUSED for command in ("report", "run")]
         done = forks.run([ledgers.job(case, command) for case, command in work])
     finally:
@@ -131,13 +133,24 @@ def assert_left_out(case: Case, findings: list[dict[str, object]]) -> None:
 
 
 def test_there_are_many_cases_each_with_a_marker() -> None:
-    assert len(CASES) >= 60 and len(BY_ID) == len(CASES)
-    assert {c.expect for c in CASES} == {ERROR, FINDING, SHOWN, VALID}
-    # a NULL or an infinity cannot carry text; every other case plants a marker (in a cell of the row it spoils)
-    assert sum(1 for case in CASES if case.markers) >= 60
+    assert len(RUN) >= 60 and len(BY_ID) == len(CASES)
+    assert {c.expect for c in CASES} == {ERROR, FINDING, SHOWN, VALID, STRICT}
+    # a NULL or an infinity cannot carry text; the other cases plant a marker (in the cell, or one of its row)
+    assert sum(1 for case in RUN if case.markers) >= 60
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", TYPED, ids=[c.id for c in TYPED])
+def test_the_typed_tables_refuse_text_and_blobs_where_numbers_belong(case: Case, tmp_path: Path) -> None:
+    """Schema v2's STRICT tables: SQLite itself refuses the edit that v1's loose typing let in."""
+    db = demo_copy(tmp_path / "ledger.db", as_of=date.fromisoformat(AS_OF))
+    before = db.read_bytes()
+    with pytest.raises(sqlite3.IntegrityError, match=r"cannot store (TEXT|BLOB) value in (REAL|INTEGER|TEXT) "
+                       rf"column [a-z_]+\.{case.column}"):  # the securities table, for a holding's security
+        plant(case, db)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("case", RUN, ids=[c.id for c in RUN])
 def test_check(case: Case, forked: dict[tuple[str, str], Finished]) -> None:
     done = forked[case.id, "check"]
     if case.expect == ERROR:
@@ -154,7 +167,7 @@ def test_check(case: Case, forked: dict[tuple[str, str], Finished]) -> None:
             done.stdout
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", RUN, ids=[c.id for c in RUN])
 def test_simulate(case: Case, forked: dict[tuple[str, str], Finished]) -> None:
     done = forked[case.id, "simulate"]
     if case.expect == ERROR:
@@ -226,8 +239,8 @@ def test_report_and_run_show_the_row_left_out(case: Case, command: str,
         assert "outcome=ok" in log, done.stderr
 
 
-SAMPLE = [BY_ID[name] for name in ("holding shares text", "price subnormal", "loan balance blob",
-                                   "holding name noncharacter")]
+SAMPLE = [BY_ID[name] for name in ("holding shares negative", "price subnormal", "loan thresholds out of order",
+                                   "security name noncharacter")]
 
 
 @pytest.mark.slow
