@@ -313,3 +313,45 @@ def plant(case: Case, ledger: Path) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+# --- rows edited into a schema-v1 ledger (before the typed tables), met by the upgrade ---
+
+V1_ROWS = """
+INSERT INTO holdings (ticker, name, shares, cost_basis) VALUES ('8058.T', 'Mitsubishi', 1200, 3000000);
+INSERT INTO prices VALUES ('8058.T', '2026-11-24', 3150.0);
+INSERT INTO loans (name, balance, rate, collateral_type, freeze_pct, margin_call_pct, forced_liq_pct)
+VALUES ('SBI margin', 500000, 0.02, 'portfolio', 0.6, 0.7, 0.85);
+INSERT INTO cash_accounts (name, balance) VALUES ('bank', 4500000);
+INSERT INTO expenses (category, monthly_amount) VALUES ('living', 300000);
+"""
+
+V1_CASES: tuple[Case, ...] = (
+    _case("v1 shares text", "UPDATE holdings SET shares = '{M}'", ERROR, "holdings", "shares"),
+    _case("v1 close blob", "UPDATE prices SET close_price = CAST('{M}' AS BLOB)", ERROR, "prices", "close_price"),
+    _case("v1 added_at impossible", "UPDATE holdings SET added_at = '2026-02-30'", ERROR, "holdings", "added_at",
+          markers=("2026-02-30",)),
+    _case("v1 expense text", "UPDATE expenses SET monthly_amount = '{M}'", ERROR, "expenses", "monthly_amount"),
+    _case("v1 thresholds out of order", f"UPDATE loans SET freeze_pct = {BAD}", ERROR, "loans", "freeze_pct",
+          markers=_num(BAD)),
+    _case("v1 expense negative", f"UPDATE expenses SET monthly_amount = -{BAD}", ERROR, "expenses",
+          "monthly_amount", markers=_num(-BAD)),
+    _case("v1 cash +inf", "UPDATE cash_accounts SET balance = 1e999", ERROR, "cash_accounts", "balance"),
+)
+
+
+def v1_ledger(path: Path, case: Case) -> Path:
+    """A schema-v1 ledger (the shipped migrations before the household one) with the case's edit."""
+    from lifealm.ledger.db import migrations
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for migration in migrations():
+            if migration.name == "household":
+                break
+            conn.executescript(f"{migration.sql}\nPRAGMA user_version = {migration.version};")
+        conn.executescript(V1_ROWS)
+    finally:
+        conn.close()
+    plant(case, path)
+    return path

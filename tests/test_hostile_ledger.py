@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from demo_ledgers import demo_copy
-from hostile_ledgers import AS_OF, CASES, ERROR, FINDING, RUN, SHOWN, STRICT, VALID, Case, plant
+from hostile_ledgers import AS_OF, CASES, ERROR, FINDING, RUN, SHOWN, STRICT, V1_CASES, VALID, Case, plant, v1_ledger
 from lifealm_forks import Finished, Forks, Job
 
 BY_ID = {case.id: case for case in CASES}
@@ -191,6 +191,43 @@ def test_report_and_run_stop_before_anything_is_written(case: Case, command: str
     if command == "run":  # its one log line still comes (before the message), without ledger contents
         (log,) = [line for line in done.stderr.splitlines() if line.startswith("lifealm run ")]
         assert f"as_of={AS_OF} status=- " in log and log.endswith("outcome=failed"), log
+
+
+@pytest.fixture(scope="module")
+def upgraded(ledgers: Ledgers) -> Iterator[dict[tuple[str, str], Finished]]:
+    """Each v1 case through every command (check and simulate read it as it is; report and run upgrade it)."""
+    commands = ("check", "simulate", "report", "run")
+    jobs = []
+    for index, case in enumerate(V1_CASES):
+        for command in commands:
+            folder = ledgers.root / f"v1-{index:02d}-{command}"
+            folder.mkdir()
+            db = v1_ledger(folder / "ledger.db", case)
+            jobs.append(Job(_args(command, db, folder / "site"), folder / "stdout", folder / "stderr",
+                            _env(ledgers.home), folder))
+    forks = Forks(_env(ledgers.home))
+    try:
+        done = forks.run(jobs)
+    finally:
+        forks.close()
+    yield {(case.id, command): result for (case, command), result in
+           zip([(c, m) for c in V1_CASES for m in commands], done, strict=True)}
+
+
+@pytest.mark.parametrize("command", ["check", "simulate", "report", "run"])
+@pytest.mark.parametrize("case", V1_CASES, ids=[c.id for c in V1_CASES])
+def test_rows_edited_into_a_v1_ledger(case: Case, command: str, upgraded: dict[tuple[str, str], Finished]) -> None:
+    """check and simulate say the ledger needs upgrading; report and run refuse to upgrade it, naming the table,
+    row and column (or the rule) to correct, or upgrade it and then refuse the row as a v2 ledger would."""
+    done = upgraded[case.id, command]
+    assert_clean(case, done)
+    assert done.returncode == 1, (case.id, command, done.stdout, done.stderr)
+    message = done.stderr.split("Error: ", 1)[1]
+    if command in ("check", "simulate"):
+        assert "needs migrating" in message, message
+        return
+    assert case.column in message and "fix: " in message, message
+    assert ("cannot be upgraded to schema v2" in message) or ("the models cannot use" in message), message
 
 
 def _fresh(job: Job) -> Finished:
