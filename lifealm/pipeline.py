@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lifealm.errors import LifealmError
-from lifealm.ledger.check import integrity_problems, loans_without_thresholds
+from lifealm.ledger.check import integrity_problems
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
+from lifealm.ledger.screen import screening
 from lifealm.ledger.snapshots import write_snapshot
 from lifealm.ledger.sqlite_errors import Failure, classify
 from lifealm.models.briefing import Briefing, build_briefing
 from lifealm.models.briefing_json import briefing_to_json
-from lifealm.models.findings import Finding, Severity
+from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.freshness import UpdateReport
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
-from lifealm.models.valuation import value_portfolio
 from lifealm.settings import Settings
 
 if TYPE_CHECKING:
@@ -98,15 +98,24 @@ class ModelInputs:
     """The models' frozen inputs for one as-of date, and the findings that only the ledger file can tell."""
 
     inputs: LedgerInputs
-    file_findings: tuple[Finding, ...] = ()  # rows the models cannot take (a margin loan without thresholds)
+    file_findings: tuple[Finding, ...] = ()  # rows the loader left out, or kept with text no page can draw
 
 
 def read_model_inputs(conn: sqlite3.Connection, as_of: date,
                       overrides: Mapping[str, object] = MappingProxyType({})) -> ModelInputs:
-    """The model inputs from an open ledger: its rows as of `as_of`, with the config's [assumptions] applied."""
-    unusable = tuple(Finding("loan_without_thresholds", Severity.ERROR, name)
-                     for name in loans_without_thresholds(conn))
-    return ModelInputs(load_inputs(conn, as_of, overrides=overrides), unusable)
+    """The model inputs from an open ledger: its rows as of `as_of`, with the config's [assumptions] applied.
+
+    Every row read is checked against its declaration (lifealm.ledger.screen): a row the models can go without is
+    left out with an error finding; one whose loss could flatter the answer (a loan, an expense) is a LedgerError;
+    text a page can only show cut or replaced is kept, with a warning.
+    """
+    with screening(conn) as screen:
+        inputs = load_inputs(conn, as_of, overrides=overrides)
+    screen.raise_if_refused()
+    return ModelInputs(inputs, tuple(Finding("unreadable_row", Severity.ERROR, u.subject, u.detail())
+                                     for u in screen.left_out)
+                       + tuple(Finding("unusual_text", Severity.WARNING, u.subject, u.detail())
+                               for u in screen.unusual))
 
 
 def load_model_inputs(settings: Settings, as_of: date) -> ModelInputs:
@@ -117,12 +126,7 @@ def load_model_inputs(settings: Settings, as_of: date) -> ModelInputs:
 
 def ledger_findings(model_inputs: ModelInputs) -> tuple[Finding, ...]:
     """The findings the report shows for these inputs, plus what only the file can tell (what `check` lists)."""
-    inputs, unusable = model_inputs.inputs, model_inputs.file_findings
-    # The margin model cannot run on a margin loan without thresholds: only the valuation's findings are added.
-    found = unusable + (value_portfolio(inputs).findings if unusable else build_briefing(inputs).findings)
-    if unusable and not inputs.holdings:  # otherwise the briefing names it (an error: the status is NO DATA)
-        found += (Finding("no_holdings", Severity.ERROR, "holdings"),)
-    return found
+    return merge_findings(model_inputs.file_findings, build_briefing(model_inputs.inputs).findings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +201,14 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
     # The SVG worker starts first: its vl-convert engine warms up while this process runs the models.
     with SvgDrawer() as drawer:
         with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
-            inputs = read_model_inputs(conn, as_of, settings.assumption_overrides).inputs
+            loaded = read_model_inputs(conn, as_of, settings.assumption_overrides)
+            inputs = loaded.inputs
             with clock.stage("montecarlo"):
                 mc = run_montecarlo(inputs) if montecarlo else None
             with clock.stage("models"):
                 briefing = build_briefing(inputs, montecarlo=mc, update=update)
+                # the rows the loader left out (or kept with odd text) are shown with the models' own findings
+                briefing = replace(briefing, findings=merge_findings(loaded.file_findings, briefing.findings))
                 doc = briefing_to_json(briefing)
             with clock.stage("snapshot"):
                 record_snapshot(conn, briefing, settings.db)

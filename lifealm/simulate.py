@@ -136,13 +136,14 @@ def _household(request: SimulateRequest, settings: Settings,
         config = SimulationConfig(household=Household(portfolio=request.initial), years=CALCULATOR_YEARS,
                                   paths=CALCULATOR_PATHS)
         return config, DEFAULT_SEED, ()
-    inputs = load_model_inputs(settings, as_of).inputs
+    loaded = load_model_inputs(settings, as_of)
+    inputs = loaded.inputs
     if not inputs.holdings and not inputs.expenses:
         raise LifealmError(f"{settings.db}: the ledger has no holdings and no expenses, so there is no plan to "
                            "simulate.", hint="import holdings and expenses (`lifealm import`), run `lifealm "
                            "demo`, or ask a calculator question with --initial AMOUNT")
     plan = household_plan(inputs)
-    return plan.config, inputs.assumptions.mc_seed, plan.findings
+    return plan.config, inputs.assumptions.mc_seed, loaded.file_findings + plan.findings
 
 
 def build_config(request: SimulateRequest, settings: Settings, as_of: date,

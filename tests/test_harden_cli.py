@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -22,35 +21,45 @@ def _usage_error(done: Done, option: str) -> None:
 
 # --- the last line of defence ---
 
-def _text_in_a_number(tmp_path: Path) -> Path:
-    """Text where a date belongs, written past the CHECKs (the typed tables refuse text in a number): the loader
-    fails on it."""
+# Loaded through PYTHONPATH into the lifealm process: the valuation fails with a message quoting ledger-like text,
+# as a bug in a model could. (A ledger cannot cause this any more: the loader checks every value it reads.)
+_FAILING_MODEL = f"""
+import lifealm.models.valuation as valuation
+
+def value_portfolio(inputs):
+    raise RuntimeError({MARKER!r})
+
+valuation.value_portfolio = value_portfolio
+"""
+
+
+def _unexpected_failure(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A demo ledger, and an environment in which lifealm's valuation raises an error nothing else catches."""
     db = demo_copy(tmp_path / "ledger.db")
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        conn.execute("UPDATE holdings SET added_at = ? WHERE ticker = '0101.T'", (MARKER,))
-    conn.close()
-    return db
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_FAILING_MODEL, "utf-8")
+    return db, clean_env(PYTHONPATH=str(hook))
 
 
 def test_an_unexpected_error_is_one_sentence_without_ledger_contents(tmp_path: Path) -> None:
-    db = _text_in_a_number(tmp_path)
-    done = lifealm("report", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF, "--no-montecarlo")
+    db, env = _unexpected_failure(tmp_path)
+    done = lifealm("report", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF, "--no-montecarlo", env=env)
     assert_clean_failure(done)
     assert MARKER not in done.output  # was: a traceback whose last line quoted the cell
-    assert "unexpected error in the" in done.stderr and "--debug" in done.stderr
+    assert "unexpected error in the models stage" in done.stderr and "--debug" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    db = _text_in_a_number(tmp_path)
-    done = lifealm("--debug", "check", "--db", db, "--as-of", AS_OF)
+    db, env = _unexpected_failure(tmp_path)
+    done = lifealm("--debug", "check", "--db", db, "--as-of", AS_OF, env=env)
     assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr, done.output
 
 
 def test_run_logs_outcome_error_for_an_unexpected_failure(tmp_path: Path) -> None:
-    db = _text_in_a_number(tmp_path)
-    done = lifealm("run", "--no-email", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF)
+    db, env = _unexpected_failure(tmp_path)
+    done = lifealm("run", "--no-email", "--db", db, "--out", tmp_path / "site", "--as-of", AS_OF, env=env)
     assert_clean_failure(done)
     log = [line for line in done.stderr.splitlines() if line.startswith("lifealm run ")]
     assert len(log) == 1 and "outcome=error" in log[0] and MARKER not in done.output

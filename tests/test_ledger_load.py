@@ -72,9 +72,10 @@ def test_assumption_precedence(conn: sqlite3.Connection) -> None:
 
 def test_bad_assumptions_name_their_source(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO assumptions VALUES ('mc_paths', 'lots')")
-    with pytest.raises(LifealmError, match="ledger table assumptions: mc_paths") as caught:
+    with pytest.raises(LifealmError, match="assumptions row name 'mc_paths': value: ") as caught:
         load_inputs(conn, AS_OF)
     assert caught.value.hint and "lifealm import assumptions" in caught.value.hint
+    assert "lots" not in str(caught.value)  # the stored value is never quoted
     conn.execute("DELETE FROM assumptions")
     with pytest.raises(LifealmError, match="config") as config_error:
         load_inputs(conn, AS_OF, overrides={"market_volatility": 5})

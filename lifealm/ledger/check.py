@@ -1,4 +1,4 @@
-"""What only the ledger file can tell: SQLite integrity, foreign keys, and rows the models could not take."""
+"""What only the ledger file can tell: SQLite integrity and foreign keys (lifealm.ledger.screen judges the rows)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,3 @@ def integrity_problems(conn: sqlite3.Connection) -> tuple[tuple[str, ...], tuple
     except sqlite3.DatabaseError as exc:  # a damaged file can fail the check itself
         return (str(exc),), ()
     return (() if lines == ("ok",) else lines), foreign
-
-
-def loans_without_thresholds(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """Names of margin loans missing a threshold (only possible when another tool bypassed the CHECK constraints)."""
-    return tuple(
-        str(name) for (name,) in conn.execute(
-            "SELECT name FROM loans WHERE kind = 'margin' AND (freeze_pct IS NULL OR "
-            "margin_call_pct IS NULL OR forced_liq_pct IS NULL) ORDER BY name"
-        )
-    )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lifealm.atomic import make_dirs
 from lifealm.errors import LedgerError
+from lifealm.ledger.constraints import explain
 from lifealm.ledger.sqlite_errors import Failure, classify, ledger_error
 from lifealm.ledger.upgrade_check import raise_v2_blockers
 
@@ -68,9 +69,17 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "ledger") -> int:
             conn.executescript(
                 f"BEGIN;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
             )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             if conn.in_transaction:  # a statement failed mid-script: undo the whole migration
                 conn.execute("ROLLBACK")
+            if migration.name == "household" and isinstance(exc, sqlite3.IntegrityError):
+                # A hand-edited v1 row the typed tables' CHECKs refuse (thresholds out of order, a negative
+                # amount): say which rule, never SQLite's text, and how to get past it.
+                raise LedgerError(
+                    f"{path}: the ledger cannot be upgraded to schema v2 (typed columns); nothing was changed: "
+                    + explain(exc, where="a v1 row edited outside lifealm", table=""),
+                    hint="correct that row with the sqlite3 shell (or export it with an older lifealm, fix the CSV "
+                    "and import it), then run the command again") from exc
             raise
     return schema_version(conn)
 

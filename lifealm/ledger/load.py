@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
+from lifealm.ledger.screen import screened
 from lifealm.ledger.snapshots import read_snapshots
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides, consistency_problems
 from lifealm.models.inputs import (
@@ -62,13 +63,14 @@ def records(conn: sqlite3.Connection, kind: Kind, record: Callable[..., Record],
     plan = [(col.field or col.name, _reader(col)) for col in kind.columns]
     query = sql or f"SELECT {kind.select_list} FROM {kind.from_clause} {tail}"
     return tuple(record(**{name: read(value) for (name, read), value in zip(plan, row, strict=False)})
-                 for row in conn.execute(query, tuple(params)))
+                 for row in screened(conn, kind, conn.execute(query, tuple(params))))
 
 
 def stored_assumptions(conn: sqlite3.Connection) -> dict[str, object]:
     """The ledger's assumptions table as name → stored text."""
     kind = KINDS["assumptions"]
-    return {str(r[0]): r[1] for r in conn.execute(f"SELECT {kind.select_list} FROM {kind.table} ORDER BY name")}
+    rows = conn.execute(f"SELECT {kind.select_list} FROM {kind.table} ORDER BY name")
+    return {str(r[0]): r[1] for r in screened(conn, kind, rows)}
 
 
 def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] = MappingProxyType({})) -> Assumptions:

@@ -8,6 +8,7 @@ from datetime import date
 
 from lifealm.errors import LedgerError
 from lifealm.ledger.columns import SNAPSHOTS
+from lifealm.ledger.screen import screened
 from lifealm.models.inputs import Snapshot
 
 _COLUMNS = SNAPSHOTS.column_names
@@ -52,13 +53,14 @@ def read_snapshots(conn: sqlite3.Connection, *, before: date | None = None) -> t
         sql += " WHERE snapshot_date < ?"
         params = (before.isoformat(),)
     rows = conn.execute(sql + " ORDER BY snapshot_date", params).fetchall()
-    return tuple(_snapshot(tuple(r)) for r in rows)
+    return tuple(_snapshot(tuple(r)) for r in screened(conn, SNAPSHOTS, rows))
 
 
 def _number(value: object, column: str, day: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    raise LedgerError(f"snapshots row {day}: {column} holds {value!r}, not a number.",
+    held = "nothing (NULL)" if value is None else "binary data (a blob)" if isinstance(value, bytes) else "text"
+    raise LedgerError(f"snapshots row {day}: {column} holds {held}, not a number.",  # never the value itself
                       hint=f"delete that row (sqlite3 LEDGER \"DELETE FROM snapshots WHERE snapshot_date = '{day}'\"); "
                       "a report for that date writes it again")
 

@@ -87,6 +87,8 @@ FINDING_TEXT = {
     "secured_loan_without_collateral": N_("A margin loan is outstanding with no collateral: no pledged holding has "
     "a value."),
     "stale_fx_rate": N_("The latest exchange rate is older than the staleness limit."),
+    "unreadable_row": N_("A row holds a value the models cannot use (edited outside lifealm): the row is left out."),
+    "unusual_text": N_("Text edited outside lifealm that no page can show as it is: it is shown cut or replaced."),
     "loan_without_thresholds": N_("A margin loan has no freeze, margin-call or forced-liquidation threshold."),
     "update_failed": N_("The price update found no source that answered for this security."),
     "update_withheld": N_("Updated rows are held back until a split is confirmed."),

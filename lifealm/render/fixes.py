@@ -42,6 +42,10 @@ FINDING_FIX = {
     "collateral_account"),
     "payment_below_interest": N_("check the loan's monthly_payment and rate (`lifealm export loans`)"),
     "loan_past_maturity": N_("update the loan's balance, or remove it with `lifealm remove loans NAME` once repaid"),
+    "unreadable_row": N_("correct the cell named in the detail (`lifealm export KIND`, edit the file, `lifealm "
+    "import KIND FILE`, or the sqlite3 shell); until then the row is left out"),
+    "unusual_text": N_("correct the text named in the detail (`lifealm export KIND`, edit the file, `lifealm import "
+    "KIND FILE`); lifealm's import refuses such text"),
     "loan_without_thresholds": N_("set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
     "`lifealm export loans`, edit, `lifealm import loans FILE`"),
 }
