@@ -5,15 +5,14 @@ Not a test module (it holds no tests); the test_harden_* modules import it by na
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
-from functools import cache
+from datetime import date
 from pathlib import Path
+
+import demo_ledgers
 
 AS_OF = "2026-11-25"
 LIFEALM = (sys.executable, "-m", "lifealm")
@@ -59,19 +58,6 @@ def assert_clean_failure(done: Done) -> None:
     assert "Error:" in done.stderr, done.output
 
 
-@cache
-def _demo_master() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="lifealm-harden-demo-"))
-    atexit.register(shutil.rmtree, folder, True)
-    ledger = folder / "ledger.db"
-    done = lifealm("demo", "--db", ledger, "--as-of", AS_OF)
-    assert done.returncode == 0, done.output
-    return ledger
-
-
 def demo_copy(target: Path) -> Path:
-    """A fresh copy of the session's demo ledger at `target` (building it costs seconds, copying nothing)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_demo_master(), target)
-    os.chmod(target, 0o600)
-    return target
+    """A fresh copy of the test run's demo ledger for AS_OF at `target` (built once, then copied)."""
+    return demo_ledgers.demo_copy(target, as_of=date.fromisoformat(AS_OF))

@@ -218,9 +218,6 @@ def series_defaults() -> SimulationConfig:
     return SimulationConfig(household=household, market=market, years=40, paths=10_000)
 
 
-SERIES_SEED = 42
-
-
 def classic(initial: float, withdrawal_rate: float = 0.04, *, market: MarketModel | None = None,
             years: int = 30, paths: int = 10_000, rule: Rule = "constant",
             inflation_adjust: bool = True) -> SimulationConfig:
