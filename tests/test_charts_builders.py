@@ -82,7 +82,8 @@ def test_dark_and_light_themes_come_from_the_same_builders() -> None:
     dark_text, light_text = json.dumps(dark), json.dumps(light)
     assert "#00ff88" in dark_text and "#ff4444" in dark_text
     assert "#00ff88" not in light_text
-    assert dark["config"]["font"].startswith("Noto Sans CJK JP")
+    assert dark["config"]["font"].startswith("Noto Sans CJK JP")  # the browser measures Japanese as it draws
+    assert light["config"]["font"] == theme.PRINT_FONT
 
 
 def test_survival_colours_follow_the_ladder() -> None:

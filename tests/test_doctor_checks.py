@@ -69,13 +69,23 @@ def test_a_ledger_with_holdings_but_no_expenses_fails_naming_only_the_expenses(t
 
 def test_fonts_and_harfbuzz_are_found_on_this_system() -> None:
     fonts = check_fonts()
-    assert fonts.ok and "Japanese font found" in fonts.detail
+    assert fonts.ok and "Japanese font found" in fonts.detail and "Liberation Sans found" in fonts.detail
     assert check_harfbuzz_subset().ok
 
 
 def test_without_fontconfig_the_font_check_fails_with_the_fix() -> None:
     check = check_fonts(fc_list="fc-list-that-does-not-exist")
     assert not check.ok and "fonts-noto-cjk" in check.fix
+
+
+def test_without_liberation_sans_the_font_check_fails_naming_the_package(tmp_path: Path) -> None:
+    # An fc-list that knows only the Japanese font: what a machine without fonts-liberation answers.
+    fake = tmp_path / "fc-list"
+    fake.write_text('#!/bin/sh\ncase "$1" in :lang=ja) echo "Noto Sans CJK JP,Noto Sans CJK JP Regular";; '
+                    'Liberation*) ;; *) echo "/usr/share/fonts/x.ttc: Noto Sans CJK JP";; esac\n')
+    fake.chmod(0o755)
+    check = check_fonts(fc_list=str(fake))
+    assert not check.ok and "Liberation Sans" in check.detail and check.fix == "apt-get install fonts-liberation"
 
 
 def test_a_missing_ledger_fails_with_the_fix_and_exit_1(tmp_path: Path, ledger_path: Path) -> None:

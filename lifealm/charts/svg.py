@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from lifealm.charts.theme import CHART_FONT
+from lifealm.charts.theme import PRINT_FONT
 
 Spec = dict[str, Any]
 
@@ -32,7 +32,7 @@ _WARM_UP: Spec = {
     "data": {"values": [{"x": 1, "t": "0"}]},
     "mark": "text",
     "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "t"}},
-    "config": {"font": CHART_FONT},
+    "config": {"font": PRINT_FONT},
 }
 
 
