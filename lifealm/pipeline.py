@@ -33,14 +33,14 @@ from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.settings import Settings
 
 if TYPE_CHECKING:
-    from lifealm.charts.svg import SvgDrawer
+    from lifealm.render.print_worker import Printer
 
 # The chart, render and PDF stack (Altair, Jinja, WeasyPrint, vl-convert) is imported inside `build_report` and
 # `latest_day`: `check`, `simulate` and `--help` load this module and must not pay a second for libraries they
 # never call.
 
 SHARED_OUTPUT_ENV = "LIFEALM_SHARED_OUTPUT"
-STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "svg", "pdf", "write")
+STAGES = ("load", "montecarlo", "models", "snapshot", "charts", "html", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -192,14 +192,14 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
 
     `update` is what the price update just before it did (`lifealm run`): the briefing says first when it failed.
     """
-    from lifealm.charts.svg import SvgDrawer
+    from lifealm.render.print_worker import Printer
 
     if settings.out.exists() and not settings.out.is_dir():
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
                            hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
     clock = _Clock()
-    # The SVG worker starts first: its vl-convert engine warms up while this process runs the models.
-    with SvgDrawer() as drawer:
+    # The print worker starts first: vl-convert and WeasyPrint warm up there while this process runs the models.
+    with Printer() as printer:
         with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
             loaded = read_model_inputs(conn, as_of, settings.assumption_overrides)
             inputs = loaded.inputs
@@ -213,13 +213,14 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
             with clock.stage("snapshot"):
                 record_snapshot(conn, briefing, settings.db)
         clock.timings["load"] -= sum(clock.timings[s] for s in ("montecarlo", "models", "snapshot"))
-        return _publish(settings, as_of, briefing, doc, drawer, clock, shared_output=shared_output, today=today)
+        return _publish(settings, as_of, briefing, doc, printer, clock, shared_output=shared_output, today=today)
 
 
-def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str, Any], drawer: SvgDrawer,
+def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str, Any], printer: Printer,
              clock: _Clock, *, shared_output: bool | None, today: date | None) -> ReportOutcome:
     """Charts, HTML, PDF and JSON for the briefing, published into the site as one day."""
-    # The chart code first, so the worker gets the print specs before this process imports WeasyPrint and Jinja.
+    # The print specs first, then the print HTML: the worker draws the charts while this process renders the HTML,
+    # and lays the PDF out while this one builds the screen charts and the page.
     with clock.stage("charts"):  # Altair specs: light ones to the worker for vector SVG, dark ones for the page
         from lifealm.charts import theme
         from lifealm.charts.builders import build_all
@@ -229,29 +230,27 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         data = chart_data(briefing)
         labels = chart_labels(settings.lang)
         light = build_all(data, theme.LIGHT, labels)
-        pending = drawer.draw(light)
-        specs = build_all(data, theme.DARK, labels)
+        printer.charts(light)
     with clock.stage("html"):
         from lifealm.atomic import make_dirs
         from lifealm.render import assets, pages
         from lifealm.render.files import FileModes
-        from lifealm.render.pdf import chart_url, render_pdf
+        from lifealm.render.print_worker import chart_url
         from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
 
+        context = pages.page_context(doc, settings.lang)
+        pending = printer.pdf(pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light},
+                                                 context=context))
+    with clock.stage("charts"):
+        specs = build_all(data, theme.DARK, labels)
+    with clock.stage("html"):
         day = as_of.isoformat()
         bundle = assets.bundle_name()
-        context = pages.page_context(doc, settings.lang)
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("pdf"):  # WeasyPrint parses and cascades while the SVGs are finished, then lays out
-        def charts() -> dict[str, str]:
-            with clock.stage("svg"):  # what the PDF waited for the SVGs (all of their drawing, without a worker)
-                return pending.result()
-
-        print_html = pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light}, context=context)
-        pdf = render_pdf(print_html, charts)
-    clock.timings["pdf"] -= clock.timings.get("svg", 0.0)
+    with clock.stage("pdf"):  # the wait for the worker's PDF (all of its making, without a worker)
+        pdf = pending.result()
 
     with clock.stage("write"):
         modes = FileModes.shared() if (shared_output_from_env() if shared_output is None else shared_output) \

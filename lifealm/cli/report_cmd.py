@@ -19,9 +19,9 @@ from lifealm.settings import Settings
 @click.option("--no-montecarlo", is_flag=True, help="Skip the Monte Carlo simulation (its section says so).")
 def report_command(settings: Settings, shared_output: bool | None, no_montecarlo: bool) -> None:
     """Write the briefing for --as-of (default today) into --out (default ./site)."""
-    from lifealm.charts.svg import SvgDrawer
+    from lifealm.render.print_worker import Printer
 
-    SvgDrawer.start_early()  # the chart worker warms up while the pipeline's libraries load
+    Printer.start_early()  # the print worker warms up while the pipeline's libraries load
     from lifealm.pipeline import build_report  # imported here so `lifealm --help` stays fast
 
     open_ledger(settings.db).close()  # a missing or broken ledger fails before the output directory is made

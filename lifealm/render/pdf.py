@@ -10,15 +10,7 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError
 
 from lifealm.errors import LifealmError
-
-# The print HTML may name a chart as CHART_SCHEME + ":" + its id; its SVG is asked for only when WeasyPrint
-# reaches the image, so the HTML parsing and the style cascade run while the charts are still being drawn.
-CHART_SCHEME = "lifealm-chart"
-
-
-def chart_url(chart_id: str) -> str:
-    """The print HTML's image source for a chart whose SVG comes later (see `render_pdf`'s `charts`)."""
-    return f"{CHART_SCHEME}:{chart_id}"
+from lifealm.render.print_worker import CHART_SCHEME
 
 
 class _Fetcher(weasyprint.URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
