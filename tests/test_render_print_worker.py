@@ -7,6 +7,7 @@ import signal
 
 import pytest
 
+from lifealm.charts.svg import svg_data_urls
 from lifealm.render.print_worker import Printer, PrintWorkerError, chart_url
 
 ROWS = [{"x": i, "y": i * i, "label": "株価 <b>&"} for i in range(12)]
@@ -33,6 +34,20 @@ def _pdf(parallel: bool, specs: dict[str, object] = SPECS, html: str | None = No
 def test_the_worker_makes_the_pdf_this_process_makes() -> None:
     from_worker, here = _pdf(True), _pdf(False)
     assert from_worker.startswith(b"%PDF-") and from_worker == here
+
+
+def test_this_process_draws_each_chart_once_however_many_images_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lifealm.render.print_worker as print_worker
+
+    drawn: list[list[str]] = []
+
+    def counting(specs: dict[str, object]) -> dict[str, str]:
+        drawn.append(list(specs))
+        return svg_data_urls(specs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(print_worker, "svg_data_urls", counting)
+    assert _pdf(False, html=_html(["line", "text", "line"])).startswith(b"%PDF-")
+    assert drawn == [["line", "text"]]
 
 
 def test_external_data_stops_the_pdf_in_the_worker_and_here() -> None:

@@ -185,8 +185,14 @@ class PendingPdf:
             else:
                 from lifealm.render.pdf import render_pdf  # WeasyPrint: loaded only by a process that prints
 
-                specs = self._specs
-                self._pdf = render_pdf(self._html, lambda: svg_data_urls(specs))
+                drawn: dict[str, str] = {}
+
+                def charts() -> dict[str, str]:  # asked for once per image: drawn the first time
+                    if not drawn:
+                        drawn.update(svg_data_urls(self._specs))
+                    return drawn
+
+                self._pdf = render_pdf(self._html, charts)
         return self._pdf
 
 
