@@ -16,17 +16,18 @@ from briefing_contract import STAND_INS
 from demo_ledgers import demo_copy, use_cache
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """Under pytest-xdist (`--dist loadgroup`) a module's tests run on one worker, so its module fixtures are
-    built once; modules sharing an expensive once-per-session build run together, so it is built once too."""
-    for item in items:
-        group = item.nodeid.split("::")[0]
-        if "briefing_site" in getattr(item, "fixturenames", ()):
-            group = "briefing_site"
-        elif getattr(getattr(item, "module", None), "trust_site", None) is not None:
-            group = "trust_site"
-        item.add_marker(pytest.mark.xdist_group(group))
+    built once; modules sharing an expensive once-per-session build run together, so it is built once too.
+
+    Marked as each test is collected: pytest-xdist reads the groups in its own collection_modifyitems hook, which
+    may run before this conftest's."""
+    group = item.nodeid.split("::")[0]
+    if "briefing_site" in getattr(item, "fixturenames", ()):
+        group = "briefing_site"
+    elif getattr(getattr(item, "module", None), "trust_site", None) is not None:
+        group = "trust_site"
+    item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 import lifealm.cli.report_cmd  # noqa: F401 - registers the command
 from lifealm.cli import cli
 from lifealm.cli.options import IsoDate
-from lifealm.demo import build_demo
 from lifealm.ledger.cells import CellError, DateParser
 from lifealm.ledger.columns import Column, ColumnType
 from lifealm.pipeline import build_report
@@ -61,8 +61,7 @@ def test_as_of_accepts_exactly_the_forms_the_csv_import_accepts(text: str) -> No
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("dates")
-    db = root / "ledger.db"
-    build_demo(db, as_of=date(2026, 11, 25))
+    db = demo_copy(root / "ledger.db", as_of=date(2026, 11, 25))
     return db, root / "site"
 
 

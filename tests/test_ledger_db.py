@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 from ledger_rows import add_holding
 
 from lifealm.cli import _register, cli
@@ -135,7 +137,7 @@ def test_check_finds_broken_foreign_keys(ledger_path: Path) -> None:
 
 
 def test_check_on_the_demo_is_clean(ledger_path: Path) -> None:
-    assert run("demo", "--db", str(ledger_path), "--as-of", "2025-06-30")[0] == 0
+    demo_copy(ledger_path, as_of=date(2025, 6, 30))  # what `lifealm demo --as-of 2025-06-30` writes
     code, output = run("check", "--db", str(ledger_path), "--as-of", "2025-06-30")
     assert code == 0 and "No findings." in output
 

@@ -4,7 +4,10 @@ are not named test_*.py (pytest would collect them as tests)."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -149,3 +152,12 @@ def test_every_test_module_holds_tests_and_helpers_are_not_named_test() -> None:
             assert tests, f"{path.name} holds no tests: a helper module, name it without test_"
         else:
             assert not tests, f"{path.name} holds tests {tests} but pytest collects only test_*.py"
+
+
+def test_under_xdist_a_modules_tests_share_one_worker(request: pytest.FixtureRequest) -> None:
+    """`--dist loadgroup` sends a group to one worker only if pytest-xdist could tag the test's id with it;
+    otherwise each module fixture (a demo report, a browser session) is quietly built once per worker."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") or request.config.getoption("dist", "no") != "no" \
+            or not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not a pytest-xdist worker running --dist loadgroup")
+    assert request.node.nodeid.endswith("@tests/test_suite_layout.py")
