@@ -24,11 +24,9 @@ from lifealm.models.montecarlo.config import (
 )
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import SOURCE, ReturnHistory, load_history
-from lifealm.models.montecarlo.household import household_plan
 from lifealm.models.montecarlo.scenarios import draw_scenarios, historical_start_years
 from lifealm.models.montecarlo.solver import solve_max_spending
 from lifealm.models.montecarlo.summary import result_to_dict, summarize
-from lifealm.pipeline import load_model_inputs
 from lifealm.settings import Settings
 
 DEFAULT_RATE = 0.04
@@ -136,6 +134,10 @@ def _household(request: SimulateRequest, settings: Settings,
         config = SimulationConfig(household=Household(portfolio=request.initial), years=CALCULATOR_YEARS,
                                   paths=CALCULATOR_PATHS)
         return config, DEFAULT_SEED, ()
+    # The ledger's loader and models, imported here: a calculator question (--initial) never needs them.
+    from lifealm.models.montecarlo.household import household_plan
+    from lifealm.pipeline import load_model_inputs
+
     loaded = load_model_inputs(settings, as_of)
     inputs = loaded.inputs
     if not inputs.holdings and not inputs.expenses:

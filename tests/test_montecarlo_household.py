@@ -20,9 +20,9 @@ from lifealm.models.inputs import (
     Loan,
     PricePoint,
 )
-from lifealm.models.montecarlo import series_defaults, simulate, simulate_household
+from lifealm.models.montecarlo import series_defaults, simulate
 from lifealm.models.montecarlo.config import DividendStream, StandbyLine
-from lifealm.models.montecarlo.household import household_from_inputs
+from lifealm.models.montecarlo.household import household_from_inputs, simulate_household
 
 AS_OF = date(2026, 6, 30)
 

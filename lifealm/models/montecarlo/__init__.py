@@ -1,4 +1,8 @@
-"""Monte Carlo FIRE: the probability that the household sustains its spending, with leverage inside each path."""
+"""Monte Carlo FIRE: the probability that the household sustains its spending, with leverage inside each path.
+
+The ledger household's plan is `lifealm.models.montecarlo.household`, not re-exported here: it loads the ledger
+models, which a calculator question (`lifealm simulate --initial`) does not need.
+"""
 
 from lifealm.models.montecarlo.config import (
     Household,
@@ -9,7 +13,6 @@ from lifealm.models.montecarlo.config import (
     classic,
     series_defaults,
 )
-from lifealm.models.montecarlo.household import HouseholdPlan, household_config, household_plan, simulate_household
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.montecarlo.run import simulate
 from lifealm.models.montecarlo.solver import SolverResult, solve_max_spending
@@ -17,7 +20,6 @@ from lifealm.models.montecarlo.summary import result_to_dict
 
 __all__ = [
     "Household",
-    "HouseholdPlan",
     "IncomeStream",
     "MarketModel",
     "MonteCarloResult",
@@ -25,11 +27,8 @@ __all__ = [
     "SolverResult",
     "SpendingRule",
     "classic",
-    "household_config",
-    "household_plan",
     "result_to_dict",
     "series_defaults",
     "simulate",
-    "simulate_household",
     "solve_max_spending",
 ]
