@@ -7,18 +7,10 @@ import base64
 import re
 
 import pytest
+from chart_specs import EXTERNAL, SPECS
 
 from lifealm.charts.svg import svg_data_url, svg_data_urls
 from lifealm.charts.theme import PRINT_FONT
-
-ROWS = [{"x": i, "y": i * i, "label": "株価 <b>&"} for i in range(12)]
-SPECS = {
-    "line": {"data": {"values": ROWS}, "mark": "line", "title": "line",
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}},
-    "text": {"data": {"values": ROWS}, "mark": {"type": "text", "clip": True}, "title": "text",
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "label"}}},
-}
-EXTERNAL = {"data": {"url": "http://127.0.0.1:9/prices.csv"}, "mark": "point"}
 
 
 def svg_text(url: str) -> str:

@@ -4,20 +4,14 @@ with charts missing), and no worker left behind however a report ends."""
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from chart_specs import EXTERNAL, SPECS
 
 from lifealm.charts.svg import svg_data_urls
-from lifealm.render.print_worker import Printer, PrintWorkerError, chart_url
-
-ROWS = [{"x": i, "y": i * i, "label": "株価 <b>&"} for i in range(12)]
-SPECS = {
-    "line": {"data": {"values": ROWS}, "mark": "line", "title": "a line",
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}},
-    "text": {"data": {"values": ROWS}, "mark": {"type": "text", "clip": True}, "title": "some text",
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "label"}}},
-}
-EXTERNAL = {"data": {"url": "http://127.0.0.1:9/prices.csv"}, "mark": "point"}
+from lifealm.render.print_worker import Printer, PrintWorkerError, _Worker, chart_url
 
 
 def _html(chart_ids: list[str]) -> str:
@@ -25,9 +19,9 @@ def _html(chart_ids: list[str]) -> str:
     return f"<!DOCTYPE html><html><head><title>t</title></head><body><p>株価 &lt;b&gt;</p>{images}</body></html>"
 
 
-def _pdf(parallel: bool, specs: dict[str, object] = SPECS, html: str | None = None) -> bytes:
+def _pdf(parallel: bool, specs: dict[str, Any] = SPECS, html: str | None = None) -> bytes:
     with Printer(parallel=parallel) as printer:
-        printer.charts(specs)  # type: ignore[arg-type]
+        printer.charts(specs)
         return printer.pdf(html or _html(list(specs))).result()
 
 
@@ -41,9 +35,9 @@ def test_this_process_draws_each_chart_once_however_many_images_ask(monkeypatch:
 
     drawn: list[list[str]] = []
 
-    def counting(specs: dict[str, object]) -> dict[str, str]:
+    def counting(specs: dict[str, Any]) -> dict[str, str]:
         drawn.append(list(specs))
-        return svg_data_urls(specs)  # type: ignore[arg-type]
+        return svg_data_urls(specs)
 
     monkeypatch.setattr(print_worker, "svg_data_urls", counting)
     assert _pdf(False, html=_html(["line", "text", "line"])).startswith(b"%PDF-")
@@ -94,12 +88,19 @@ def test_only_a_processes_first_printer_starts_a_worker(monkeypatch: pytest.Monk
     assert not Printer()._parallel  # one core: a worker would only compete with this process
 
 
-def test_an_early_worker_serves_the_first_printer(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def early(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Worker]:
+    """The worker `lifealm report` starts before it loads the pipeline, in a fresh process on two cores."""
     monkeypatch.setattr(Printer, "_first", True)
     monkeypatch.setattr("lifealm.render.print_worker.usable_cores", lambda: 2)
     Printer.start_early()
-    early = Printer._early
-    assert early is not None
+    worker = Printer._early
+    assert worker is not None
+    yield worker
+    Printer._stop_early()
+
+
+def test_an_early_worker_serves_the_first_printer(early: _Worker) -> None:
     with Printer() as printer:
         assert printer._worker is early and Printer._early is None
         printer.charts(SPECS)
@@ -107,11 +108,6 @@ def test_an_early_worker_serves_the_first_printer(monkeypatch: pytest.MonkeyPatc
     assert early.process.returncode == 0
 
 
-def test_an_early_worker_nobody_uses_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Printer, "_first", True)
-    monkeypatch.setattr("lifealm.render.print_worker.usable_cores", lambda: 2)
-    Printer.start_early()
-    early = Printer._early
-    assert early is not None
+def test_an_early_worker_nobody_uses_is_stopped(early: _Worker) -> None:
     Printer._stop_early()  # what the exit hook does when the report failed before its charts
     assert early.process.returncode is not None and Printer._early is None
