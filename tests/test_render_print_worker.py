@@ -44,6 +44,12 @@ def test_this_process_draws_each_chart_once_however_many_images_ask(monkeypatch:
     assert drawn == [["line", "text"]]
 
 
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_pdf_without_charts(parallel: bool) -> None:
+    with Printer(parallel=parallel) as printer:
+        assert printer.pdf(_html([])).result().startswith(b"%PDF-")
+
+
 def test_external_data_stops_the_pdf_in_the_worker_and_here() -> None:
     with pytest.raises(PrintWorkerError, match="External data url not allowed"):
         _pdf(True, {"bad": EXTERNAL})

@@ -118,7 +118,7 @@ class Printer:
         Printer._first = False
         self._parallel = parallel
         self._worker: _Worker | None = None
-        self._specs: dict[str, Spec] = {}
+        self._specs: dict[str, Spec] | None = None
 
     @classmethod
     def start_early(cls) -> None:
@@ -158,6 +158,9 @@ class Printer:
 
     def pdf(self, html: str) -> PendingPdf:
         """The PDF of the print HTML, whose images name the charts by `chart_url`."""
+        if self._specs is None:  # a PDF without charts: the worker still reads its line of specs first
+            self.charts({})
+        assert self._specs is not None
         if self._worker is not None:
             self._worker.send(html)
         return PendingPdf(html, self._specs, self._worker)
