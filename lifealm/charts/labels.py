@@ -17,7 +17,8 @@ def N_(message: str) -> str:
 MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
 # Tooltip amounts: d3's currency format, the symbol from the locale's `currency` (¥125,000,000 as the page writes).
 MONEY_FORMAT = "$,.0f"
-# Vega's number locale for English yen: the page's ¥ and its "40.0 %" (a space before the sign); time stays Vega's.
+# Vega's number locale for English yen: the page's ¥ and its "40.0 %" (a space before the sign), on axes and in
+# tooltips alike; the time locale stays Vega's.
 ENGLISH_LOCALE: Mapping[str, Any] = MappingProxyType({
     "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""], "percent": " %"},
 })
