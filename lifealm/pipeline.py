@@ -228,7 +228,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         from lifealm.render.chart_words import chart_labels  # the labels in the briefing's language, as data
 
         data = chart_data(briefing)
-        labels = chart_labels(settings.lang)
+        labels = chart_labels(settings.lang, data.currency)
         light = build_all(data, theme.LIGHT, labels)
         printer.charts(light)
     with clock.stage("html"):

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -293,25 +294,163 @@ def test_the_english_outputs_do_contain_those_sentences(outputs: dict[str, dict[
     assert sum(sentence in text for sentence in english_sentences()) > 20
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium is not installed")
-def test_the_japanese_page_draws_every_chart_with_japanese_labels(outputs: dict[str, dict[str, Any]]) -> None:
-    """Vega in Chromium takes the Japanese number and time locale; titles and axes are in Japanese."""
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for this module's pages."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(outputs["ja"]["index"].as_uri())
-        page.wait_for_function("[...document.querySelectorAll('.chart')].every(el => el.querySelector('svg'))",
-                               timeout=20_000)
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        yield instance
+        instance.close()
+
+
+def _open(browser: Any, index: Path) -> tuple[Any, list[str]]:
+    """The page in Chromium with every chart drawn, and the console errors and warnings it gave."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(index.as_uri())
+    page.wait_for_function("[...document.querySelectorAll('.chart')].every(el => el.querySelector('svg'))",
+                           timeout=20_000)
+    return page, errors
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_japanese_page_draws_every_chart_with_japanese_labels(outputs: dict[str, dict[str, Any]],
+                                                                  browser: Any) -> None:
+    """Vega in Chromium takes the Japanese number and time locale; titles and axes are in Japanese."""
+    page, errors = _open(browser, outputs["ja"]["index"])
+    try:
         drawn = page.eval_on_selector_all(".chart svg", "els => els.map(e => e.textContent)")
-        browser.close()
+    finally:
+        page.close()
     assert errors == []
     text = " ".join(drawn)
     for words in ("融資比率", "市場の下落率", "純資産の推移", "億"):
         assert words in text, words
     assert not any(sentence in text for sentence in english_sentences())
+
+
+# --- tooltips: hovered in Chromium, read back as the reader sees them ---------------------------------------
+
+# Each mark of a chart is given the pointer in turn (Vega's own event path); the tooltip table is read as
+# {title: value}. Line marks without points answer for their first point only, so the bars and points are read.
+_HOVER_EVERY_MARK = """chart => {
+  const shown = [];
+  for (const el of chart.querySelectorAll('svg .role-mark path')) {
+    const box = el.getBoundingClientRect();
+    const at = {bubbles: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2};
+    el.dispatchEvent(new PointerEvent('pointermove', at));
+    const tip = document.getElementById('vg-tooltip-element');
+    if (tip && tip.classList.contains('visible')) {
+      shown.push(Object.fromEntries([...tip.querySelectorAll('tr')].map(
+        row => [row.querySelector('.key').textContent, row.querySelector('.value').textContent])));
+    }
+    el.dispatchEvent(new PointerEvent('pointerout', at));
+  }
+  return shown;
+}"""
+
+# The tooltip titles a Japanese reader should see, chart by chart (written here, not taken from the catalogue).
+JA_TOOLTIP_TITLES = {
+    "margin-curve": {"市場の下落率", "融資比率"},
+    "stress-ladder": {"市場の下落率", "必要な現金", "結果"},
+    "allocation": {"銘柄", "評価額"},
+    "dividends": {"年", "税引後配当"},
+    "success-history": {"日付", "成功確率"},
+    "montecarlo-failures": {"初めて資金が不足した年", "パス数"},
+    "timeline": {"今日からの年数", "年の開始日", "項目", "金額", "年齢"},
+}
+EN_TOOLTIP_TITLES = {"margin-curve": {"market drop", "margin ratio"},
+                     "stress-ladder": {"market drop", "cash needed", "outcome"},
+                     "allocation": {"holding", "value"}}
+
+
+def _tooltips(browser: Any, index: Path, charts: set[str]) -> dict[str, list[dict[str, str]]]:
+    page, errors = _open(browser, index)
+    try:
+        found = {chart: page.eval_on_selector(f"#chart-{chart}", _HOVER_EVERY_MARK) for chart in sorted(charts)}
+    finally:
+        page.close()
+    assert errors == []
+    return found
+
+
+def _yen(text: str, symbol: str) -> float:
+    """A tooltip amount written as the page's tables write it: ￥1,234,567 (¥ in English), − before the sign."""
+    assert re.fullmatch(rf"−?{symbol}\d{{1,3}}(,\d{{3}})*", text), text
+    return money_value(text)
+
+
+def _percent(text: str, sign: str) -> float:
+    assert re.fullmatch(rf"\d+(\.\d)?{sign}", text), text
+    return percent_value(text)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_japanese_tooltips_carry_briefing_json_figures_in_japanese(outputs: dict[str, dict[str, Any]],
+                                                                     browser: Any) -> None:
+    doc = outputs["ja"]["doc"]
+    tips = _tooltips(browser, outputs["ja"]["index"], set(JA_TOOLTIP_TITLES))
+    for chart, titles in JA_TOOLTIP_TITLES.items():
+        assert tips[chart], chart
+        for tip in tips[chart]:
+            assert set(tip) <= titles, (chart, tip)
+            assert not any(re.search("[A-Za-z]", title) for title in tip), tip
+    ladder = {round(step["drawdown"] * 100): step for step in doc["stress"]["ladder"]}
+    paid = 0
+    for tip in tips["stress-ladder"]:
+        step = ladder[_percent(tip["市場の下落率"], "%")]
+        assert _yen(tip["必要な現金"], "￥") == round(step["repay_to_avoid_liquidation"])
+        assert tip["結果"] == ("耐えられる" if step["survives"] else "強制売却")
+        paid += step["repay_to_avoid_liquidation"] > 0
+    assert paid and len(tips["stress-ladder"]) == len(ladder)
+    for tip in tips["margin-curve"]:
+        step = ladder[_percent(tip["市場の下落率"], "%")]
+        assert _percent(tip["融資比率"], "%") == round(step["ratio"] * 100, 1)
+    value_by_holding: dict[str, float] = {}
+    for h in doc["holdings"]:
+        key = f"{h['ticker']} {h['name']}"
+        value_by_holding[key] = value_by_holding.get(key, 0.0) + (h["value"] or 0.0)
+    for tip in tips["allocation"]:
+        assert _yen(tip["評価額"], "￥") == round(value_by_holding[tip["銘柄"]])
+    start = date.fromisoformat(doc["as_of"]).year
+    income = {start + y["year"]: y["income"] for y in doc["dividends"]["projection"]}
+    for tip in tips["dividends"]:
+        assert _yen(tip["税引後配当"], "￥") == round(income[int(tip["年"])])
+    success = {s["snapshot_date"]: s["success_probability"] for s in doc["history"]["series"]}
+    for tip in tips["success-history"]:
+        day = date.fromisoformat(tip["日付"].replace("/", "-")).isoformat()
+        assert _percent(tip["成功確率"], "%") == round(success[day] * 100, 1)
+    failures = {f["year"]: f["paths"] for f in doc["montecarlo"]["failure_years"]}
+    for tip in tips["montecarlo-failures"]:
+        assert int(tip["パス数"].replace(",", "")) == failures[int(tip["初めて資金が不足した年"])]
+    bars = [tip for tip in tips["timeline"] if "金額" in tip]
+    assert bars and all(re.fullmatch(r"\d{4}/\d{2}/\d{2}", tip["年の開始日"]) for tip in bars)
+    assert all(_yen(tip["金額"], "￥") for tip in bars) and all("歳" in tip["年齢"] for tip in bars)
+    assert any(tip["金額"].startswith("−￥") for tip in bars)  # expenses are drawn below zero
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_english_tooltips_keep_english_titles_and_the_pages_formats(outputs: dict[str, dict[str, Any]],
+                                                                     browser: Any) -> None:
+    doc = outputs["en"]["doc"]
+    tips = _tooltips(browser, outputs["en"]["index"], set(EN_TOOLTIP_TITLES))
+    ladder = {round(step["drawdown"] * 100): step for step in doc["stress"]["ladder"]}
+    for chart, titles in EN_TOOLTIP_TITLES.items():
+        assert tips[chart] and all(set(tip) == titles for tip in tips[chart]), chart
+    for tip in tips["stress-ladder"]:
+        step = ladder[_percent(tip["market drop"], " %")]
+        assert _yen(tip["cash needed"], "¥") == round(step["repay_to_avoid_liquidation"])
+    for tip in tips["margin-curve"]:
+        step = ladder[_percent(tip["market drop"], " %")]
+        assert _percent(tip["margin ratio"], " %") == round(step["ratio"] * 100, 1)

@@ -24,6 +24,16 @@ Spec = dict[str, Any]
 
 # Whole percentages on the axes, formatted by Vega at draw time (money axes: ChartLabels.money_axis).
 PERCENT_FORMAT = ".0%"
+# Tooltip percentages as the page's tables write them: drops whole (30 %), ratios and chances to 0.1 % (40.5 %).
+DROP_FORMAT = ".0%"
+RATIO_FORMAT = ".1%"
+COUNT_FORMAT = ",.0f"
+
+
+def _tip(field: str, title: str, format: str | None = None) -> alt.Tooltip:
+    """One tooltip line: the field's value under a title in the briefing's language, formatted by Vega's locale
+    (the symbol of `$` formats, the percent sign and the separators: ChartLabels.vega_locale)."""
+    return alt.Tooltip(field, title=title) if format is None else alt.Tooltip(field, title=title, format=format)
 
 
 class _Rows:
@@ -93,7 +103,8 @@ def margin_curve(view: MarginView, theme: th.Theme, labels: ChartLabels = ENGLIS
     y = alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT, tickCount=6),
               scale=alt.Scale(domain=[0, ratio_axis_top([r["ratio"] for r in rows])], nice=False))
     curve = alt.Chart(named(rows)).mark_line(color=theme.accent, point=True, clip=True).encode(
-        x=x, y=y, tooltip=[alt.Tooltip("drawdown:Q", format=".0%"), alt.Tooltip("ratio:Q", format=".1%")]
+        x=x, y=y, tooltip=[_tip("drawdown:Q", labels.market_drop, DROP_FORMAT),
+                        _tip("ratio:Q", labels.margin_ratio, RATIO_FORMAT)]
     )
     # The three labels are staggered along the drop axis: on a tall axis their levels are only pixels apart.
     lines = [
@@ -140,7 +151,8 @@ def stress_ladder(view: MarginView, theme: th.Theme, labels: ChartLabels = ENGLI
             title=None,
             scale=alt.Scale(domain=[labels.survives, labels.forced_sale], range=[theme.good, theme.bad]),
         ),
-        tooltip=[alt.Tooltip("drawdown:O", format=".0%"), alt.Tooltip("repay:Q", format=",.0f"), "outcome:N"],
+        tooltip=[_tip("drawdown:O", labels.market_drop, DROP_FORMAT),
+                 _tip("repay:Q", labels.cash_needed, labels.money_format), _tip("outcome:N", labels.outcome)],
     )
     if view.defense_with_line == view.defense_without_line:  # no standby line: one defense, one line
         defense = [{"label": labels.defense_cash, "amount": view.defense_with_line, "colour": theme.good}]
@@ -177,7 +189,7 @@ def dividend_snowball(view: DividendView, theme: th.Theme, labels: ChartLabels =
         y=alt.Y("income:Q", title=labels.dividends_after_tax, axis=alt.Axis(labelExpr=labels.money_axis)),
         color=alt.Color("covers:N", legend=None, scale=alt.Scale(domain=[False, True],
                                                                  range=[theme.accent, theme.good])),
-        tooltip=["year:O", alt.Tooltip("income:Q", format=",.0f")],
+        tooltip=[_tip("year:O", labels.year), _tip("income:Q", labels.dividends_after_tax, labels.money_format)],
     )
     # Expenses grow with inflation year by year (as the crossover year is computed), plus today's loan interest:
     # a stepped line, not a rule.
@@ -218,7 +230,8 @@ def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels:
         x=_day_axis(labels),
         y=alt.Y("net_worth:Q", title=labels.net_worth, axis=alt.Axis(labelExpr=labels.money_axis),
                 scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("net_worth:Q", format=",.0f")],
+        tooltip=[_tip("day:T", labels.date, labels.date_format),
+                 _tip("net_worth:Q", labels.net_worth, labels.money_format)],
     )
     return _finish(chart, theme, labels.net_worth_title, named, labels)
 
@@ -231,7 +244,7 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
     line = alt.Chart(named(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
         x=_day_axis(labels),
         y=alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT)),
-        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("ratio:Q", format=".1%")],
+        tooltip=[_tip("day:T", labels.date, labels.date_format), _tip("ratio:Q", labels.margin_ratio, RATIO_FORMAT)],
     )
     layers: list[alt.Chart] = [line]
     if view.freeze is not None:
@@ -249,7 +262,8 @@ def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: C
         x=_day_axis(labels),
         y=alt.Y("success:Q", title=labels.success_probability, axis=alt.Axis(format=PERCENT_FORMAT),
                 scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip("day:T", format=labels.date_format), alt.Tooltip("success:Q", format=".1%")],
+        tooltip=[_tip("day:T", labels.date, labels.date_format),
+                 _tip("success:Q", labels.success_probability, RATIO_FORMAT)],
     )
     return _finish(line, theme, labels.success_title, named, labels)
 
@@ -265,7 +279,7 @@ def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: Cha
                 axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title=labels.value, axis=alt.Axis(labelExpr=labels.money_axis),
                 scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
-        tooltip=["holding:N", alt.Tooltip("value:Q", format=",.0f")],
+        tooltip=[_tip("holding:N", labels.holding), _tip("value:Q", labels.value, labels.money_format)],
     )
     spec = _finish(chart, theme, labels.allocation_title, named, labels)
     spec["height"] = max(theme.height // 2, 22 * len(rows))
@@ -287,7 +301,8 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme, labels: ChartLabel
         x=x, y=alt.Y("p10:Q", title=labels.net_worth, axis=money), y2="p90:Q")
     inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
     median = base.mark_line(color=theme.good, strokeWidth=2).encode(
-        x=x, y="p50:Q", tooltip=["year:Q", alt.Tooltip("p50:Q", format=",.0f", title=labels.median)])
+        x=x, y="p50:Q", tooltip=[_tip("year:Q", labels.years_from_today, COUNT_FORMAT),
+                                 _tip("p50:Q", labels.median, labels.money_format)])
     zero = alt.Chart(named([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
     return _finish(alt.layer(outer, inner, median, zero), theme,
                    labels.fan_title, named, labels)
@@ -300,13 +315,13 @@ def montecarlo_failures(result: MonteCarloResult, theme: th.Theme, labels: Chart
     chart = alt.Chart(named(rows)).mark_bar(color=theme.bad).encode(
         x=alt.X("year:Q", title=labels.first_shortfall, bin=False, scale=alt.Scale(domain=[0, result.years])),
         y=alt.Y("paths:Q", title=labels.paths),
-        tooltip=["year:Q", "paths:Q"],
+        tooltip=[_tip("year:Q", labels.first_shortfall, COUNT_FORMAT), _tip("paths:Q", labels.paths, COUNT_FORMAT)],
     )
     return _finish(chart, theme, labels.failures_title, named, labels)
 
 
-def _ages(ages: tuple[tuple[str, int], ...]) -> str:
-    return ", ".join(f"{name} {age}" for name, age in ages)
+def _ages(ages: tuple[tuple[str, int], ...], labels: ChartLabels) -> str:
+    return labels.list_separator.join(labels.age_of.format(name=name, age=age) for name, age in ages)
 
 
 def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
@@ -315,7 +330,7 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
     series = (labels.income, labels.one_off_income, labels.expenses, labels.one_off_expenses)
     rows: list[dict[str, Any]] = []
     for y in view.years:
-        common = {"year": y.offset, "from": y.start.isoformat(), "ages": _ages(y.ages)}
+        common = {"year": y.offset, "from": y.start.isoformat(), "ages": _ages(y.ages, labels)}
         for name, amount in zip(series, (y.income, y.events_income, -y.expenses, -y.events_expense), strict=True):
             if amount:
                 rows.append({**common, "series": name, "amount": amount})
@@ -325,12 +340,15 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
         y=alt.Y("amount:Q", title=labels.per_year_real, axis=alt.Axis(labelExpr=labels.money_axis), stack=True),
         color=alt.Color("series:N", title=None, scale=alt.Scale(
             domain=list(series), range=[theme.good, theme.accent, theme.bad, theme.warn])),
-        tooltip=["year:O", "from:N", "series:N", alt.Tooltip("amount:Q", format=",.0f"), "ages:N"],
+        tooltip=[_tip("year:O", labels.years_from_today), _tip("from:T", labels.year_starts, labels.date_format),
+                 _tip("series:N", labels.item), _tip("amount:Q", labels.amount, labels.money_format),
+                 _tip("ages:N", labels.ages)],
     )
     net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
                 for y in view.years]
     net = alt.Chart(named(net_rows)).mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(
-        x=x, y="net:Q", tooltip=["year:O", alt.Tooltip("net:Q", format=",.0f", title=labels.net)])
+        x=x, y="net:Q", tooltip=[_tip("year:O", labels.years_from_today),
+                                 _tip("net:Q", labels.net, labels.money_format)])
     layers: list[alt.Chart] = [bars, net]
     if view.markers:
         marker_words = {"income_start": labels.starts, "income_end": labels.ends, "expense_start": labels.starts,
@@ -338,7 +356,8 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
         marker_rows = [{"year": m.offset, "label": f"{m.name} {marker_words.get(m.kind, '')}".strip(),
                         "on": m.on.isoformat()} for m in view.markers]
         markers = alt.Chart(named(marker_rows))
-        layers.append(markers.mark_rule(color=theme.muted, strokeDash=[3, 3]).encode(x=x, tooltip=["label:N", "on:N"]))
+        layers.append(markers.mark_rule(color=theme.muted, strokeDash=[3, 3]).encode(
+            x=x, tooltip=[_tip("label:N", labels.plan_change), _tip("on:T", labels.date, labels.date_format)]))
         # Written downwards along the marker from the top of the plot, so a label never leaves the chart.
         layers.append(markers.mark_text(color=theme.muted, angle=90, align="left", baseline="bottom", dy=-3, y=4,
                                         fontSize=10).encode(x=x, text="label:N"))

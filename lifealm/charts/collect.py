@@ -111,7 +111,7 @@ def chart_data(b: Briefing) -> ChartData:
                                                   h.value + (seen.value if seen else 0.0))
     allocation = allocation_slices(list(by_ticker.values()))
     return ChartData(margin=margin, dividends=dividends, history=history, allocation=allocation,
-                     montecarlo=b.montecarlo, timeline=timeline_view(b))
+                     montecarlo=b.montecarlo, timeline=timeline_view(b), currency=b.base_currency)
 
 
 def timeline_view(b: Briefing) -> TimelineView | None:

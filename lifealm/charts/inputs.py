@@ -103,3 +103,4 @@ class ChartData:
     allocation: tuple[AllocationSlice, ...]
     montecarlo: MonteCarloResult | None
     timeline: TimelineView | None = None  # None: no income, expenses or events to draw
+    currency: str = "JPY"  # the base currency every amount is in (ISO 4217): the tooltips' money format

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -15,6 +15,15 @@ def N_(message: str) -> str:
 
 # Axis labels: compact money (¥125M) and whole percentages, formatted by Vega at draw time.
 MONEY_AXIS = "replace(format(datum.value, '~s'), 'G', 'B')"
+# Tooltip amounts: d3's currency format, the symbol from the locale's `currency` (¥125,000,000 as the page writes).
+MONEY_FORMAT = "$,.0f"
+# Vega's number locale for English yen: the page's ¥ and its "40.0 %" (a space before the sign), on axes and in
+# tooltips alike; the time locale stays Vega's.
+ENGLISH_LOCALE: Mapping[str, Any] = MappingProxyType({
+    "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""], "percent": " %"},
+})
+# The fields of ChartLabels that are formats, not words: the catalogue never sees them.
+FORMAT_FIELDS = ("money_axis", "money_format", "date_format", "vega_locale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +73,32 @@ class ChartLabels:
     net: str = N_("net")
     starts: str = N_("starts")
     ends: str = N_("ends")
-    # Not words: the Vega expression for money axis labels and Vega's number/time locale (None: Vega's en-US).
+    # Tooltip titles the axes and legends do not already give.
+    date: str = N_("date")
+    holding: str = N_("holding")
+    outcome: str = N_("outcome")
+    year_starts: str = N_("year starts")
+    item: str = N_("item")
+    amount: str = N_("amount")
+    ages: str = N_("ages")
+    plan_change: str = N_("change in the plan")
+    age_of: str = N_("{name} {age}")  # one member's age in the timeline's tooltip
+    list_separator: str = N_(", ")
+    # Not words: the Vega expression for money axis labels, the d3 format of tooltip amounts and dates, and Vega's
+    # number/time locale (None: Vega's en-US, with $ for currency).
     money_axis: str = MONEY_AXIS
+    money_format: str = MONEY_FORMAT
     date_format: str = "%Y-%m-%d"  # d3 time format of the history axes and tooltips
-    vega_locale: Mapping[str, Any] | None = None
+    vega_locale: Mapping[str, Any] | None = field(default_factory=lambda: ENGLISH_LOCALE)
 
     def translated(self, gettext: Callable[[str], str], *, money_axis: str = MONEY_AXIS,
-                   date_format: str = "%Y-%m-%d", vega_locale: Mapping[str, Any] | None = None) -> ChartLabels:
-        """These labels passed through `gettext` (the render layer's), with the language's axis formats and locale."""
-        words = {f.name: gettext(getattr(self, f.name)) for f in fields(self)
-                 if f.name not in ("money_axis", "date_format", "vega_locale")}
+                   money_format: str = MONEY_FORMAT, date_format: str = "%Y-%m-%d",
+                   vega_locale: Mapping[str, Any] | None = None) -> ChartLabels:
+        """These labels passed through `gettext` (the render layer's), with the language's formats and locale."""
+        words = {f.name: gettext(getattr(self, f.name)) for f in fields(self) if f.name not in FORMAT_FIELDS}
         locale = MappingProxyType(dict(vega_locale)) if vega_locale is not None else None
-        return replace(self, **words, money_axis=money_axis, date_format=date_format, vega_locale=locale)
+        return replace(self, **words, money_axis=money_axis, money_format=money_format, date_format=date_format,
+                       vega_locale=locale)
 
 
 ENGLISH = ChartLabels()

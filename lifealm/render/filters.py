@@ -24,7 +24,7 @@ from lifealm.i18n import BABEL_LOCALES, DEFAULT_LANGUAGE, translations
 
 MISSING = "—"  # shown where a figure does not exist (no loan, no snapshot yet)
 # lifealm's English writes "40.0 %" (a space before the sign, as ISO 80000 does); Japanese writes "40.0%".
-_PERCENT_SIGN = {"en": " %", "ja": "%"}
+PERCENT_SIGN = {"en": " %", "ja": "%"}
 
 
 def _is_number(value: object) -> bool:
@@ -118,7 +118,7 @@ def percent(value: object, digits: int = 1, *, lang: str = DEFAULT_LANGUAGE) -> 
     text = f"{scaled:.{digits}f}"
     # Python keeps the sign of a negative that rounds to zero ("-0.0"); so does lifealm.
     sign = "−" if text.startswith("-") else ""
-    return f"{sign}{_fixed(abs(scaled), digits, lang)}{_PERCENT_SIGN[lang]}"
+    return f"{sign}{_fixed(abs(scaled), digits, lang)}{PERCENT_SIGN[lang]}"
 
 
 def _toward_zero(value: float, digits: int) -> float:

@@ -32,12 +32,12 @@ def spec_json_text(spec: Spec) -> str:
 
 def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
     """The dark, responsive Vega-Lite specs the HTML page draws, labelled in `lang`."""
-    return build_all(data, theme.DARK, chart_labels(lang))
+    return build_all(data, theme.DARK, chart_labels(lang, data.currency))
 
 
 def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
     """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`), in `lang`."""
-    return build_all(data, theme.LIGHT, chart_labels(lang))
+    return build_all(data, theme.LIGHT, chart_labels(lang, data.currency))
 
 
 def print_svgs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
