@@ -46,8 +46,6 @@ FINDING_FIX = {
     "import KIND FILE`, or the sqlite3 shell); until then the row is left out"),
     "unusual_text": N_("correct the text named in the detail (`lifealm export KIND`, edit the file, `lifealm import "
     "KIND FILE`); lifealm's import refuses such text"),
-    "loan_without_thresholds": N_("set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
-    "`lifealm export loans`, edit, `lifealm import loans FILE`"),
 }
 
 
