@@ -28,8 +28,7 @@ from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.freshness import UpdateReport
 from lifealm.models.inputs import LedgerInputs
-from lifealm.models.montecarlo.household import simulate_household
-from lifealm.models.montecarlo.result import MonteCarloResult
+from lifealm.models.montecarlo.household import HouseholdRun, household_plan, run_household
 from lifealm.settings import Settings
 
 if TYPE_CHECKING:
@@ -125,8 +124,14 @@ def load_model_inputs(settings: Settings, as_of: date) -> ModelInputs:
 
 
 def ledger_findings(model_inputs: ModelInputs) -> tuple[Finding, ...]:
-    """The findings the report shows for these inputs, plus what only the file can tell (what `check` lists)."""
-    return merge_findings(model_inputs.file_findings, build_briefing(model_inputs.inputs).findings)
+    """The findings the report shows for these inputs, plus what only the file can tell (what `check` lists).
+
+    The household plan is built (not simulated) for its findings: the report runs it, so `check` must say what
+    the report will say about it (yearly steps, say), in the report's order.
+    """
+    inputs = model_inputs.inputs
+    return merge_findings(model_inputs.file_findings, build_briefing(inputs).findings,
+                          household_plan(inputs).findings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +157,11 @@ def check_ledger(settings: Settings, as_of: date) -> CheckReport:
     return CheckReport(integrity, foreign, ledger_findings(loaded))
 
 
-def run_montecarlo(inputs: LedgerInputs) -> MonteCarloResult:
-    """The household simulation, seeded from assumptions.mc_seed so the same ledger gives the same briefing."""
+def run_montecarlo(inputs: LedgerInputs) -> HouseholdRun:
+    """The household simulation and the plan's findings, seeded from assumptions.mc_seed so the same ledger gives
+    the same briefing."""
     seed = inputs.assumptions.mc_seed
-    return simulate_household(inputs, np.random.default_rng(seed), seed=seed)
+    return run_household(inputs, np.random.default_rng(seed), seed=seed)
 
 
 def compute_briefing(inputs: LedgerInputs, *, montecarlo: bool = True) -> Briefing:

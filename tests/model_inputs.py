@@ -2,7 +2,8 @@
 
 Test modules keep their own worked numbers (the series' ¥125M portfolio, a two-stock plan, …) but build them
 here, so a change to the input types is made once. `sample_inputs()` is the series household most model tests
-share; `montecarlo_result()` a small fixed Monte Carlo result for the briefing's JSON and page.
+share; `montecarlo_result()` a small fixed Monte Carlo result for the briefing's JSON and page, `household_run()` the
+same as the briefing takes it (with the plan's findings).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from lifealm.models.findings import Finding
 from lifealm.models.inputs import (
     CashAccount,
     Dividend,
@@ -21,6 +23,7 @@ from lifealm.models.inputs import (
     Loan,
     PricePoint,
 )
+from lifealm.models.montecarlo.household import HouseholdRun
 from lifealm.models.montecarlo.result import MonteCarloResult, Percentiles, YearCount, YearPercentiles
 
 AS_OF = date(2026, 11, 24)
@@ -64,6 +67,11 @@ def sample_inputs(**changes: Any) -> LedgerInputs:
         income=(Income("side work", 1_000_000.0, "side", -0.05),),
     )
     return replace(base, **changes)
+
+
+def household_run(p: float, findings: tuple[Finding, ...] = ()) -> HouseholdRun:
+    """`montecarlo_result(p)` as the plan's run the briefing takes, with the findings of building the plan."""
+    return HouseholdRun(montecarlo_result(p), findings)
 
 
 def montecarlo_result(p: float) -> MonteCarloResult:

@@ -190,3 +190,65 @@ def test_whatever_the_write_path_stores_the_loader_takes(tmp_path_factory: pytes
     stored = conn.execute(f"SELECT {HOLDINGS.select_list} FROM {HOLDINGS.from_clause}").fetchall()
     assert [screen.problems(HOLDINGS, row) for row in stored] == [None] * len(rows)
     conn.close()
+
+
+def test_an_income_that_ends_before_it_starts_is_left_out_and_an_expense_stops_the_load(
+    conn: sqlite3.Connection,
+) -> None:
+    """Written around the schema's CHECK (another tool, the constraints off): an income is left out with a
+    finding naming table, row and columns; an expense, whose loss would flatter the plan, stops the load."""
+    conn.execute("INSERT INTO income (source, monthly_amount, start_date, end_date) "
+                 "VALUES ('salary', 300000, '2031-07-02', '2031-07-01')")
+    conn.execute("INSERT INTO income (source, monthly_amount, start_date, end_date) "
+                 "VALUES ('pension', 150000, '2042-05-01', '2042-05-01')")  # one day: a valid stream
+    loaded = read_model_inputs(conn, AS_OF)
+    assert [i.source for i in loaded.inputs.income] == ["pension"]
+    (finding,) = loaded.file_findings
+    assert (finding.code, finding.severity.value, finding.subject) == ("unreadable_row", "error", "salary")
+    assert finding.detail_dict() == {"table": "income", "column": "start_date/end_date", "problem":
+                                     "breaks the rule: end_date, when both are given, on or after start_date"}
+    conn.execute("UPDATE expenses SET start_date = '2030-01-01', end_date = '2029-12-31'")
+    with pytest.raises(LifealmError, match=r"expenses row category 'food': start_date/end_date: breaks the rule: "
+                       r"end_date, when both are given, on or after start_date") as raised:
+        read_model_inputs(conn, AS_OF)
+    assert "2030-01-01" not in str(raised.value) and "2029-12-31" not in str(raised.value)
+    assert "`lifealm export expenses`, edit, `lifealm import expenses FILE`" in str(raised.value)
+
+
+def test_the_write_path_refuses_a_stream_that_ends_before_it_starts_without_quoting_its_dates(
+    tmp_path: Path,
+) -> None:
+    conn = create_ledger(tmp_path / "ledger.db")
+    with pytest.raises(LifealmError) as raised:
+        write_rows(conn, "income", [["salary", 300000, "salary", 0.0, "2031-07-02", "2031-07-01"]])
+    assert "row:1: start_date/end_date: the income ends before it starts; swap or correct the two dates" \
+        in str(raised.value)
+    assert "2031-07-0" not in str(raised.value)
+    assert conn.execute("SELECT count(*) FROM income").fetchone()[0] == 0
+    conn.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["income", "expenses"]),
+       start=st.one_of(st.none(), st.dates(date(1900, 1, 1), date(9999, 12, 31))),
+       end=st.one_of(st.none(), st.dates(date(1900, 1, 1), date(9999, 12, 31))))
+def test_the_loader_takes_a_streams_dates_exactly_when_the_schema_would(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, start: date | None, end: date | None
+) -> None:
+    """The oracle is the schema's own CHECK constraint (SQLite's, not lifealm's code): a row it refuses when the
+    constraints are on is one the screen does not take when another tool wrote it with them off."""
+    conn = create_ledger(tmp_path_factory.mktemp("dates") / "ledger.db")
+    stream = KINDS[kind]
+    key = "source" if kind == "income" else "category"
+    sql = (f"INSERT INTO {stream.table} ({key}, monthly_amount, start_date, end_date) VALUES ('x', 1, ?, ?)")
+    dates = (start and start.isoformat(), end and end.isoformat())
+    try:
+        conn.execute(sql, dates)
+        schema_takes = True
+    except sqlite3.IntegrityError:
+        schema_takes = False
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(sql, dates)
+    stored = conn.execute(f"SELECT {stream.select_list} FROM {stream.from_clause}").fetchall()
+    assert (RowScreen("ledger").problems(stream, stored[0]) is None) == schema_takes
+    conn.close()

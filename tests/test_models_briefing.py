@@ -14,6 +14,7 @@ from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.history import changes_since
 from lifealm.models.inputs import PricePoint, Snapshot
+from lifealm.models.montecarlo.household import HouseholdRun, household_plan
 from lifealm.models.montecarlo.summary import result_to_dict
 
 SPEC_KEYS = (
@@ -91,7 +92,7 @@ def test_infinite_ratio_becomes_null_and_is_declared() -> None:
 
 def test_montecarlo_section_has_the_shape_lifealm_simulate_prints() -> None:
     result = montecarlo_result(0.94)
-    doc = briefing_to_json(build_briefing(sample_inputs(), montecarlo=result))
+    doc = briefing_to_json(build_briefing(sample_inputs(), montecarlo=HouseholdRun(result, ())))
     mc = doc["montecarlo"]
     assert {k: v for k, v in mc.items() if k != "ran"} == result_to_dict(result)
     assert mc["ran"] is True and mc["success_probability"] == 0.94
@@ -142,6 +143,27 @@ def test_findings_are_ordered_errors_first_and_serialized() -> None:
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     assert ("missing_price", "error") in codes and ("stale_price", "warning") in codes
     assert ("no_expenses", "error") in codes and ("no_dividend_data", "info") in codes
+
+
+def test_the_household_plans_findings_are_the_briefings_once_each() -> None:
+    """The real plan of a ledger with an unpriced holding and a plan too large for monthly steps: its findings are
+    the briefing's, the unpriced holding (which the valuation also finds) named once, the yearly steps once."""
+    inputs = sample_inputs(prices=(PricePoint("A", AS_OF, 5_000.0),))
+    inputs = replace(inputs, assumptions=replace(inputs.assumptions, mc_paths=2_000_000, mc_years=40))
+    plan = household_plan(inputs)
+    assert plan.config.steps == "annual"  # 2,000,000 × 40 × 12 cells would not fit in memory
+    b = build_briefing(inputs, montecarlo=HouseholdRun(montecarlo_result(0.5), plan.findings))
+    keys = [(f.code, f.subject) for f in b.findings]
+    assert keys.count(("montecarlo_annual_steps", "assumptions")) == 1
+    assert keys.count(("missing_price", "B")) == 1 and ("missing_price", "B") in [(f.code, f.subject)
+                                                                                 for f in plan.findings]
+    assert set(plan.findings) <= set(b.findings)
+    doc = briefing_to_json(b)
+    assert [f for f in doc["findings"] if f["code"] == "montecarlo_annual_steps"] == [
+        {"code": "montecarlo_annual_steps", "severity": "warning", "subject": "assumptions",
+         "detail": {"mc_paths": 2_000_000, "mc_years": 40, "max_cells": 100_000_000}}]
+    # without the simulation there is no plan to speak of
+    assert "montecarlo_annual_steps" not in [f.code for f in build_briefing(inputs).findings]
 
 
 def test_has_a_loan_is_one_definition_for_the_json_the_charts_the_page_and_the_email() -> None:

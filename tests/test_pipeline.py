@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import subprocess
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,10 @@ import lifealm.cli.report_cmd
 import lifealm.cli.simulate_cmd  # noqa: F401 - importing registers the commands
 from lifealm.cli import cli
 from lifealm.errors import LifealmError
+from lifealm.i18n import translations
 from lifealm.pipeline import check_ledger, load_model_inputs
+from lifealm.render.context import FINDING_TEXT
+from lifealm.render.fixes import FINDING_FIX
 from lifealm.settings import load_settings
 
 AS_OF = date(2026, 6, 30)  # a Tuesday: the demo's last close is on this day
@@ -41,7 +47,7 @@ def _check_findings(output: str) -> list[tuple[str, str, str]]:
     start = next(i for i, line in enumerate(lines) if "integrity ok" in line) + 1
     found = []
     for line in lines[start:]:
-        if line == "No findings.":
+        if line == "No findings." or line.startswith("  fix: "):
             continue
         severity, code, rest = line.split(": ", 2)
         found.append((severity, code, rest.split(" (", 1)[0]))
@@ -131,3 +137,44 @@ def test_a_snapshot_on_a_read_only_ledger_is_named_with_the_fix(demo: Path, tmp_
     finally:
         conn.close()
     assert "chmod u+w" in str(caught.value)
+
+
+def _visible_text(html: str) -> str:
+    """A page's text as a reader sees it: no tags, no scripts, whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_plans_findings_reach_check_briefing_json_the_page_and_the_pdf_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 50 paths × 5 years × 12 months = 3,000 cells; a limit of 2,999 makes the plan fall back to yearly steps
+    # exactly as 100,000 paths × 84 years would against the real limit (without the memory and the seconds).
+    monkeypatch.setattr("lifealm.models.montecarlo.household.MAX_SIMULATION_CELLS", 50 * 5 * 12 - 1)
+    db = demo_copy(tmp_path / "ledger.db", as_of=AS_OF)
+    config = _config(tmp_path, 'lang = "ja"\n[assumptions]\nmc_paths = 50\nmc_years = 5\n')
+    common = ["--db", str(db), "--config", str(config), "--as-of", AS_OF.isoformat()]
+    checked = CliRunner().invoke(cli, ["check", *common])
+    assert checked.exit_code == 0, checked.output
+    reported = CliRunner().invoke(cli, ["report", *common, "--out", str(tmp_path / "site")])
+    assert reported.exit_code == 0, reported.output
+    day = tmp_path / "site" / AS_OF.isoformat()
+    doc = json.loads((day / "briefing.json").read_text("utf-8"))
+    assert doc["montecarlo"]["steps"] == "annual"
+    steps = [f for f in doc["findings"] if f["code"] == "montecarlo_annual_steps"]
+    assert steps == [{"code": "montecarlo_annual_steps", "severity": "warning", "subject": "assumptions",
+                      "detail": {"mc_paths": 50, "mc_years": 5, "max_cells": 2_999}}]
+    # `check` lists what the report shows, in the same order (the simulation ran: nothing else differs)
+    assert _check_findings(checked.output) == [(f["severity"], f["code"], f["subject"]) for f in doc["findings"]]
+    # the page and the PDF say it once, in Japanese, with its fix, as every other finding is said
+    page = _visible_text((day / "index.html").read_text("utf-8"))
+    pdf = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(day / "briefing.pdf"), "-"],
+                                  capture_output=True, check=True, text=True).stdout.split())
+    ja = translations("ja").gettext
+    said, fix = ja(FINDING_TEXT["montecarlo_annual_steps"]), ja(FINDING_FIX["montecarlo_annual_steps"])
+    assert said != FINDING_TEXT["montecarlo_annual_steps"] and "年単位" in said
+    for text in (page, pdf):
+        assert text.count(said) == 1
+        assert text.count(" ".join(fix.split())) == 1
+        # the subject in words, as the other findings' subjects are
+        assert re.search(rf"警告\s*前提条件\s*:\s*{re.escape(said)}", text), text

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import REPORT_DAY
-from model_inputs import montecarlo_result, sample_inputs
+from model_inputs import household_run, sample_inputs
 
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import JSON_SCHEMA_VERSION, briefing_to_json
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
-    return briefing_to_json(build_briefing(sample_inputs(), montecarlo=montecarlo_result(0.9)))
+    return briefing_to_json(build_briefing(sample_inputs(), montecarlo=household_run(0.9)))
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema_for_this_version() -> None:
@@ -49,7 +49,7 @@ def test_briefings_of_every_shape_meet_the_schema(case: str) -> None:
         "stale": sample_inputs(prices=(PricePoint("A", base.as_of.replace(day=1), 5_000.0),), expenses=()),
         "no montecarlo": base,
     }[case]
-    mc = None if case == "no montecarlo" else montecarlo_result(0.5)
+    mc = None if case == "no montecarlo" else household_run(0.5)
     assert briefing_problems(briefing_to_json(build_briefing(inputs, montecarlo=mc))) == []
 
 

@@ -228,7 +228,7 @@ KINDS: dict[str, Kind] = {
             Column("start_date", D, field="start", aliases=("start", "from", "開始日"), doc="empty: already running"),
             Column("end_date", D, field="end", aliases=("end", "until", "終了日"),
                    doc="the last day; empty: for ever"),
-        ), "monthly spending by category"),
+        ), "monthly spending by category", rules="end_date, when both are given, on or after start_date"),
         Kind("income", "income", ("source",), (
             Column("source", T, required=True, aliases=("収入源", "収入元", "項目")),
             Column("monthly_amount", N, required=True, minimum=0, aliases=("amount", "monthly", "月額", "金額")),
@@ -240,7 +240,7 @@ KINDS: dict[str, Kind] = {
                    doc="e.g. a pension's first month; empty: already running"),
             Column("end_date", D, field="end", aliases=("end", "until", "終了日"),
                    doc="e.g. the last day of a salary; empty: for ever"),
-        ), "monthly income by source"),
+        ), "monthly income by source", rules="end_date, when both are given, on or after start_date"),
         Kind("events", "events", ("name", "event_date"), (
             Column("name", T, required=True, aliases=("名称", "項目")),
             Column("event_date", D, required=True, aliases=("date", "日付"), field="on"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from lifealm.ledger.columns import Kind
 from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides
 
-RULE_KINDS = frozenset({"loans", "assumptions", "accounts"})
+RULE_KINDS = frozenset({"loans", "assumptions", "accounts", "expenses", "income"})
+DATED = frozenset({"expenses", "income"})  # streams with a start_date and an end_date
 NEVER_PLEDGED = frozenset({"nisa_growth", "nisa_tsumitate", "ideco"})
 _THRESHOLDS = ("freeze_pct", "margin_call_pct", "forced_liq_pct")
 
@@ -36,11 +37,25 @@ def row_problems(kind: Kind, values: dict[str, object], present: frozenset[str],
     if kind.name == "accounts" and values.get("kind") in NEVER_PLEDGED and values.get("pledged") == 1:
         return [f"{where}: pledged: a {values['kind']} account can never be pledged as collateral; leave pledged "
                 "empty or 0"]
+    if kind.name in DATED:
+        return _dates_problems(kind, values, where)
     if kind.name == "assumptions":
         try:
             apply_overrides(Assumptions(), {str(values["name"]): values["value"]}, source=where)
         except AssumptionsError as exc:
             return list(exc.problems)
+    return []
+
+
+def _dates_problems(kind: Kind, values: dict[str, object], where: str) -> list[str]:
+    """A stream that ends before it starts runs for no month at all: the row says something else was meant (the
+    dates swapped, a year mistyped), and the models cannot guess what. The dates are not quoted: the row names
+    where they are."""
+    start, end = values.get("start_date"), values.get("end_date")
+    # both are ISO dates here (checked or parsed cells), so their order is their text's order
+    if start is not None and end is not None and str(end) < str(start):
+        what = "expense" if kind.name == "expenses" else "income"
+        return [f"{where}: start_date/end_date: the {what} ends before it starts; swap or correct the two dates"]
     return []
 
 

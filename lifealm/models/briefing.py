@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lifealm.models.assumptions import Assumptions
 from lifealm.models.balance import BalanceSheet, balance_sheet
@@ -23,6 +24,9 @@ from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.stress import StressResult, drawdown_steps
 from lifealm.models.timeline import Timeline, household_timeline
 from lifealm.models.valuation import Valuation, value_portfolio
+
+if TYPE_CHECKING:  # the plan's engine (numpy and the simulation) is imported by whoever runs it, not by every briefing
+    from lifealm.models.montecarlo.household import HouseholdRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +80,11 @@ def _snapshot(as_of: date, status: Status, valuation: Valuation, defense: Defens
     )
 
 
-def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None = None,
+def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = None,
                    update: UpdateReport | None = None) -> Briefing:
-    """Run every model on `inputs` (pure: no I/O, nothing random) and compose the results; `update` is what the
-    price update just before this briefing did, if one ran."""
+    """Run every model on `inputs` (pure: no I/O, nothing random) and compose the results; `montecarlo` is the
+    household plan's run (its result and the findings of building the plan), `update` what the price update just
+    before this briefing did, if one ran."""
     a = inputs.assumptions
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
     valuation = value_portfolio(inputs)
@@ -95,20 +100,22 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: MonteCarloResult | None 
                                   annual_interest=flow.annual_interest)
     missing = missing_data(inputs, valuation, flow)
     status = Status.NO_DATA if missing else margin.status
+    result = montecarlo.result if montecarlo is not None else None
     snapshot = _snapshot(inputs.as_of, status, valuation, defense, margin, sheet, flow, dividends,
-                         line.with_line, montecarlo)
+                         line.with_line, result)
     used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
         o.currency for o in inputs.other_assets]
     findings = merge_findings(missing, valuation.findings, pledged.findings, defense.findings, flow.findings,
                               sheet.findings, dividends.findings,
                               stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                              _plan_findings(margin), update.findings() if update else ())
+                              _plan_findings(margin), montecarlo.findings if montecarlo is not None else (),
+                              update.findings() if update else ())
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
         valuation=valuation, collateral=pledged, margin=margin,
         repay_now=repay_now(margin, defense.cash, defense.credit_available),
         defense=defense, stress=line.with_line, line=line, cashflow=flow,
-        balance_sheet=sheet, dividends=dividends, montecarlo=montecarlo, snapshot=snapshot,
+        balance_sheet=sheet, dividends=dividends, montecarlo=result, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,
         timeline=household_timeline(inputs),
         freshness=freshness(valuation, update),

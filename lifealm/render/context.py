@@ -89,7 +89,6 @@ FINDING_TEXT = {
     "stale_fx_rate": N_("The latest exchange rate is older than the staleness limit."),
     "unreadable_row": N_("A row holds a value the models cannot use (edited outside lifealm): the row is left out."),
     "unusual_text": N_("Text edited outside lifealm that no page can show as it is: it is shown cut or replaced."),
-    "loan_without_thresholds": N_("A margin loan has no freeze, margin-call or forced-liquidation threshold."),
     "update_failed": N_("The price update found no source that answered for this security."),
     "update_withheld": N_("Updated rows are held back until a split is confirmed."),
     "update_note": N_("A note from the price update."),

@@ -31,8 +31,8 @@ FINDING_FIX = {
     "update_note": N_("nothing to do: a note on what the source sent"),
     "fx_update_failed": N_("run `lifealm update` again later, or add the rate with `lifealm import fx FILE`"),
     "split_needs_confirmation": N_("check the new share count with your broker, then run `lifealm update "
-    "--confirm-split TICKER DATE`: it sets shares × the ratio (or `--shares N`) once and fetches the adjusted "
-    "history"),
+    "--confirm-split TICKER DATE`: it sets shares × the ratio (or `--shares N`) and the forecast dividends ÷ the "
+    "ratio once, and fetches the adjusted history"),
     "split_reported": N_("nothing to do: the split is already in the ledger's share count"),
     "montecarlo_annual_steps": N_("lower the `mc_paths` or `mc_years` assumption (`lifealm assumptions` shows them) "
     "for monthly steps, or accept yearly steps"),
@@ -46,8 +46,6 @@ FINDING_FIX = {
     "import KIND FILE`, or the sqlite3 shell); until then the row is left out"),
     "unusual_text": N_("correct the text named in the detail (`lifealm export KIND`, edit the file, `lifealm import "
     "KIND FILE`); lifealm's import refuses such text"),
-    "loan_without_thresholds": N_("set freeze_pct, margin_call_pct and forced_liq_pct for the loan with "
-    "`lifealm export loans`, edit, `lifealm import loans FILE`"),
 }
 
 

@@ -50,4 +50,5 @@ FINDING_WORDS = {
     "fx_rates": N_("exchange rates"),
     "expenses": N_("expenses"),
     "loans": N_("loans"),
+    "assumptions": N_("assumptions"),
 }

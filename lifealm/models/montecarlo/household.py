@@ -45,6 +45,14 @@ class HouseholdPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdRun:
+    """The simulated plan and the findings of building it: the briefing shows both, so neither can be dropped."""
+
+    result: MonteCarloResult
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HouseholdInputs:
     """Today's household for the engine and the findings of the models it was built from."""
 
@@ -166,7 +174,15 @@ def household_config(inputs: LedgerInputs) -> SimulationConfig:
     return household_plan(inputs).config
 
 
+def run_household(inputs: LedgerInputs, rng: np.random.Generator, *,
+                  history: ReturnHistory | None = None, seed: int | None = None) -> HouseholdRun:
+    """Monte Carlo FIRE for the ledger's household (the briefing's section) with the plan's findings; `seed` is
+    only recorded."""
+    plan = household_plan(inputs)
+    return HouseholdRun(simulate(plan.config, rng, history=history, seed=seed), plan.findings)
+
+
 def simulate_household(inputs: LedgerInputs, rng: np.random.Generator, *,
                        history: ReturnHistory | None = None, seed: int | None = None) -> MonteCarloResult:
-    """Monte Carlo FIRE for the ledger's household (the briefing's section); `seed` is only recorded."""
-    return simulate(household_config(inputs), rng, history=history, seed=seed)
+    """The simulation's result alone (`run_household` also returns the plan's findings, as the briefing needs)."""
+    return run_household(inputs, rng, history=history, seed=seed).result
