@@ -137,10 +137,12 @@ def shared_max_survivable_drawdown(owed: list[tuple[float, float]], defense: flo
     points = sorted({0.0, 1.0} | {min(1.0, balance / c) for balance, c in owed if c > 0})
     for low, high in pairwise(points):
         if need(high) <= usable:
-            # On (low, high) the positions still owing are those whose breakpoint is at or past `high`.
-            active = [(balance, c) for balance, c in owed if c <= 0 or balance / c >= high]
+            # On (low, high) need is linear: the positions still owing there are those owing at its middle.
+            middle = (low + high) / 2.0
+            active = [(balance, c) for balance, c in owed if balance - c * middle > 0]
             slope = fsum(c for _, c in active)
-            x = (fsum(balance for balance, _ in active) - usable) / slope
+            # A flat segment (rounding at a breakpoint) means the defense is already enough at `low`.
+            x = (fsum(balance for balance, _ in active) - usable) / slope if slope > 0 else low
             return min(1.0, max(0.0, 1.0 - min(high, max(low, x))))
     return 0.0  # not reached: need(1) ≤ usable ends the loop at the last segment
 
