@@ -16,6 +16,7 @@ from lifealm.models.inputs import Account, CashAccount, Expense, Holding, Ledger
 from lifealm.models.margin import Status, Zone, margin_position, repay_now
 from lifealm.models.positions import shared_max_survivable_drawdown
 from lifealm.models.stress import stress_test
+from lifealm.render.email_body import render_email
 
 AS_OF = date(2026, 11, 25)
 SBI, RAKUTEN = "SBI 特定", "楽天 特定"
@@ -164,3 +165,17 @@ def test_the_shared_survivable_drop_spends_exactly_the_defense(owed: list[tuple[
     if len(owed) == 1 and owed[0][1] > 0:  # one position: the closed form d* = 1 − (L − D)/(V·forced)
         balance, c = owed[0]
         assert d == pytest.approx(min(1.0, max(0.0, 1 - (balance - defense) / c)), abs=1e-12)
+
+
+def test_a_position_past_a_threshold_is_said_today_even_when_another_fails_first() -> None:
+    # SBI: 10M on 16M = 62.5 %, past its 60 % freeze, sold at 1 − 10/(0.85·16) ≈ 26.5 %.
+    # Rakuten: 3M on 6M = 50 %, safe, but its broker sells at 65 %: at 1 − 0.5/0.65 ≈ 23.1 %, first.
+    strict = margin_loan("楽天", 3_000_000.0, RAKUTEN, freeze=0.6, call=0.62, forced=0.65)
+    b = build_briefing(two_brokers((margin_loan("SBI", 10_000_000.0, SBI), strict), sbi_value=16_000_000.0))
+    assert b.positions.first == 1 and b.margin.zone is Zone.SAFE and b.status is Status.DANGER
+    assert b.margin.ratio == pytest.approx(0.5) and b.stress.triggers[-1].drawdown == pytest.approx(1 - 0.5 / 0.65)
+    # Repay 10M − 16M·0.60 = 400k to get SBI back under its freeze level, from cash.
+    assert (b.repay_now.zone, b.repay_now.goal, b.repay_now.amount) == (Zone.FROZEN, "freeze", pytest.approx(4e5))
+    text = render_email(briefing_to_json(b)).text
+    assert "The loan is frozen: the margin ratio is 62.5 %, at or above the 60 % freeze level" in text
+    assert "Repay ¥400,000 to get back below the freeze level, from cash." in text

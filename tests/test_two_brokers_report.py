@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from lifealm.cli import _register, cli
 from lifealm.ledger.db import create_ledger
+from lifealm.render.email_body import render_email
 
 DAY = "2026-11-25"
 FILES = {
@@ -82,3 +83,10 @@ def test_the_page_and_the_pdf_show_the_positions(site: Path) -> None:
     pdf = subprocess.run(["pdftotext", str(site / "briefing.pdf"), "-"], capture_output=True, text=True,
                          check=True).stdout
     assert "Margin loans by broker" in pdf and "(fails first)" in pdf
+
+
+def test_the_email_subject_quotes_the_first_to_fail(site: Path) -> None:
+    subject = render_email(json.loads((site / "briefing.json").read_text(encoding="utf-8"))).subject
+    assert subject.startswith("[DANGER] ")
+    assert "margin 83.3 % · forced sale at −1.9 % if nothing is done · survives −64.0 % spending cash and line" \
+        in subject
