@@ -12,15 +12,23 @@ from lifealm.models.balance import BalanceSheet, balance_sheet
 from lifealm.models.cashflow import CashFlow, cash_flow
 from lifealm.models.collateral import Collateral, collateral_value
 from lifealm.models.coverage import missing_data
-from lifealm.models.defense import Defense, LineComparison, compare_with_and_without_line, measure_defense
+from lifealm.models.defense import Defense, LineComparison, measure_defense
 from lifealm.models.dividends import DividendProjection, project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.freshness import Freshness, UpdateReport, freshness
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
 from lifealm.models.inputs import LedgerInputs, Snapshot
-from lifealm.models.margin import MarginPosition, RepayNow, Status, margin_position, repay_now
+from lifealm.models.margin import MarginPosition, RepayNow, Status
 from lifealm.models.montecarlo.result import MonteCarloResult
+from lifealm.models.positions import (
+    Positions,
+    any_without_collateral,
+    headline_margin,
+    measure_positions,
+    shared_line_comparison,
+    shared_repay_now,
+)
 from lifealm.models.stress import StressResult, drawdown_steps
 from lifealm.models.timeline import Timeline, household_timeline
 from lifealm.models.valuation import Valuation, value_portfolio
@@ -37,8 +45,9 @@ class Briefing:
     assumptions: Assumptions
     valuation: Valuation
     collateral: Collateral  # what the margin loans are secured by: pledged holdings × haircut
-    margin: MarginPosition  # on the collateral value
-    repay_now: RepayNow  # what today's ratio already calls for, before any further fall
+    margin: MarginPosition  # the position that fails first (the combined one unless split), with the worst status
+    repay_now: RepayNow  # what today's ratios already call for, before any further fall, over every position
+    positions: Positions  # each broker's margin position: one per named account, or the one combined position
     defense: Defense
     stress: StressResult  # with the standby lines in the defense (the headline)
     line: LineComparison  # the same stress with and without the standby lines
@@ -59,20 +68,21 @@ class Briefing:
         return self.dividends.fire_ratio
 
 
-def _plan_findings(margin: MarginPosition) -> tuple[Finding, ...]:
+def _plan_findings(margin: MarginPosition, positions: Positions) -> tuple[Finding, ...]:
     found: list[Finding] = []
-    if margin.ratio_infinite:
+    if any_without_collateral(positions):
         found.append(Finding("secured_loan_without_collateral", Severity.ERROR, "loans",
                              (("balance", margin.balance), ("portfolio_value", margin.collateral))))
     return tuple(found)
 
 
 def _snapshot(as_of: date, status: Status, valuation: Valuation, defense: Defense, margin: MarginPosition,
+              margin_balance: float,
               sheet: BalanceSheet, flow: CashFlow, dividends: DividendProjection, stress: StressResult,
               montecarlo: MonteCarloResult | None) -> Snapshot:
     return Snapshot(
         snapshot_date=as_of, status=status.value, portfolio_value=valuation.value, cash=defense.cash,
-        margin_balance=margin.balance,
+        margin_balance=margin_balance,
         margin_ratio=None if math.isinf(margin.ratio) else margin.ratio,  # stored as NULL when infinite
         net_worth=sheet.net_worth, monthly_cashflow=flow.monthly, fire_ratio=dividends.fire_ratio,
         max_survivable_drawdown=stress.max_survivable_drawdown,
@@ -89,10 +99,11 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = No
     fx = build_fx_table(inputs.fx_rates, base_currency=inputs.base_currency, as_of=inputs.as_of)
     valuation = value_portfolio(inputs)
     pledged = collateral_value(inputs, valuation)
-    margin = margin_position(pledged.value, inputs.loans, caution_ratio=a.caution_ratio)
+    positions = measure_positions(inputs.loans, pledged, caution_ratio=a.caution_ratio)
+    margin = headline_margin(positions)
     defense = measure_defense(inputs, fx)
     steps = drawdown_steps(a.stress_step, a.stress_max)
-    line = compare_with_and_without_line(margin.balance, pledged.value, defense, margin.thresholds, steps)
+    line = shared_line_comparison(positions, defense, pledged.value, steps)
     flow = cash_flow(inputs)
     sheet = balance_sheet(inputs, valuation.value, defense, fx)
     dividends = project_dividends(inputs.holdings, inputs.dividends, as_of=inputs.as_of, fx=fx,
@@ -101,19 +112,21 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = No
     missing = missing_data(inputs, valuation, flow)
     status = Status.NO_DATA if missing else margin.status
     result = montecarlo.result if montecarlo is not None else None
-    snapshot = _snapshot(inputs.as_of, status, valuation, defense, margin, sheet, flow, dividends,
-                         line.with_line, result)
+    secured_balance = math.fsum(p.margin.balance for p in positions.positions)
+    snapshot = _snapshot(inputs.as_of, status, valuation, defense, margin, secured_balance, sheet, flow,
+                         dividends, line.with_line, result)
     used = [h.currency for h in inputs.holdings] + [c.currency for c in inputs.cash_accounts] + [
         o.currency for o in inputs.other_assets]
     findings = merge_findings(missing, valuation.findings, pledged.findings, defense.findings, flow.findings,
                               sheet.findings, dividends.findings,
                               stale_fx_findings(fx, used, stale_days=a.stale_price_days),
-                              _plan_findings(margin), montecarlo.findings if montecarlo is not None else (),
+                              _plan_findings(margin, positions),
+                              montecarlo.findings if montecarlo is not None else (),
                               update.findings() if update else ())
     return Briefing(
         as_of=inputs.as_of, base_currency=inputs.base_currency, status=status, assumptions=a,
         valuation=valuation, collateral=pledged, margin=margin,
-        repay_now=repay_now(margin, defense.cash, defense.credit_available),
+        repay_now=shared_repay_now(positions, defense.cash, defense.credit_available), positions=positions,
         defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=result, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,

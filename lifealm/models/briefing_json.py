@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from lifealm.models.briefing import Briefing
+from lifealm.models.margin import secured_loans
 from lifealm.models.montecarlo.summary import result_to_dict
 from lifealm.models.stress import StressResult
 from lifealm.models.timeline import age_on
@@ -74,6 +75,18 @@ def _accounts(b: Briefing) -> list[dict[str, Any]]:
     return [{**_fields(a), "collateral": math.fsum(secured.get(a.name, []))} for a in b.valuation.accounts]
 
 
+_NO_THRESHOLDS = dict.fromkeys(("freeze", "margin_call", "forced_liquidation", "target"))
+
+
+def _positions(b: Briefing) -> list[dict[str, Any]]:
+    """Each broker's margin position on its own collateral; one entry when the loans share their collateral."""
+    return [{"loans": [loan.name for loan in p.margin.secured_loans], "account": p.account, "accounts": p.accounts,
+             **_fields(p.margin, drop=("thresholds", "secured_loans", "caution_ratio"), add=("ratio_infinite",)),
+             "thresholds": p.margin.thresholds if p.margin.thresholds is not None else _NO_THRESHOLDS,
+             "forced_liquidation_drawdown": p.forced_liquidation_drawdown, "fails_first": i == b.positions.first}
+            for i, p in enumerate(b.positions.positions)]
+
+
 def _household(b: Briefing) -> dict[str, Any]:
     """The members (with their ages today), the one-off events and the plan year by year."""
     return {
@@ -104,13 +117,13 @@ def _sections(b: Briefing) -> dict[str, Any]:
             "market_value": b.collateral.market_value,
             "pledged_market_value": b.collateral.pledged_market_value,
             "collateral_accounts": b.collateral.accounts,
-            "thresholds": m.thresholds if m.thresholds is not None else dict.fromkeys(
-                ("freeze", "margin_call", "forced_liquidation", "target")),
+            "thresholds": m.thresholds if m.thresholds is not None else _NO_THRESHOLDS,
             "loans": [_fields(loan, drop=("collateral_type", "monthly_payment", "maturity"), freeze="freeze_pct",
                               margin_call="margin_call_pct",
                               forced_liquidation="forced_liq_pct", target="target_ratio")
-                      for loan in m.secured_loans],
+                      for loan in secured_loans(b.inputs.loans)],
             "repay_now": b.repay_now,
+            "positions": _positions(b),
         },
         "defense": _fields(b.defense, drop=("findings",), add=("total",)),
         "stress": {

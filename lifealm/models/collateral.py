@@ -2,8 +2,9 @@
 
 Which holdings are pledged: those of the accounts that can be pledged (taxable, unless the account says otherwise;
 NISA and iDeCo never). A margin loan that names a collateral account is secured by that account's holdings only;
-several margin loans are treated as one (as the margin model does), so the collateral is the union of their
-accounts — every pledged account as soon as one loan names none. A holding that cannot be valued counts nothing
+the collateral here is the union of the margin loans' accounts — every pledged account as soon as one loan names
+none — and its `lines` say which account each pledged holding is in, so lifealm.models.positions can measure a
+loan at one broker on its own account. A holding that cannot be valued counts nothing
 (the valuation reports it). With every holding pledged at haircut 1 the collateral is the portfolio value.
 """
 

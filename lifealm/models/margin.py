@@ -1,7 +1,8 @@
 """Margin ratio, zone and the headline status from the secured (portfolio-collateral) loans.
 
-Several secured loans are treated as one: their balances are added, and each threshold is the strictest (lowest)
-across them, because the broker with the tightest rule is the one that acts first. With no secured loan the ratio
+Secured loans that share their collateral are one position: their balances are added, and each threshold is the
+strictest (lowest) across them, because the tightest rule is the one that acts first. Loans at several brokers,
+each secured by its own account, are one position each (see lifealm.models.positions). With no secured loan the ratio
 is 0 and the status SAFE. A positive balance against a zero portfolio gives an infinite ratio (`math.inf`), which
 is the Forced-liquidation zone and DANGER; the JSON writes it as null with `ratio_infinite: true`.
 """

@@ -180,6 +180,25 @@ def margin_word(doc: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
     return gettext(N_("safe")) if status == "SAFE" else gettext(STATUS_WORDS.get(status, status)).lower()
 
 
+_ZONE_ORDER = ("SAFE", "FROZEN", "MARGIN_CALL", "FORCED_LIQUIDATION")
+
+
+def today_margin(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The margin section today's sentence speaks of: the headline position when it is past a threshold, else (loans
+    at several brokers) the position in the worst zone, with the repayment over every position; None if neither is.
+    """
+    margin = doc.get("margin")
+    if not isinstance(margin, Mapping):
+        return None
+    if margin.get("zone") in _ZONE_ORDER[1:]:
+        return margin
+    positions = [p for p in margin.get("positions") or () if isinstance(p, Mapping) and p.get("zone") in _ZONE_ORDER]
+    worst = max(positions, key=lambda p: _ZONE_ORDER.index(p["zone"]), default=None)
+    if worst is None or worst["zone"] == "SAFE":
+        return None
+    return {**margin, "zone": worst["zone"], "ratio": worst.get("ratio"), "thresholds": worst.get("thresholds")}
+
+
 def base_context(doc: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """Context shared by the screen and print pages: the document (its text made drawable) and its labels in `lang`.
 
@@ -208,6 +227,7 @@ def base_context(doc: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[s
         "account_kind_words": words(ACCOUNT_KIND_WORDS, lang),
         "liability_words": words(LIABILITY_WORDS, lang),
         "has_loan": bool(doc["margin"]["has_loan"]),
+        "today_margin": today_margin(doc),
         "has_line": bool(doc["defense"]["credit_available"]),
     }
 

@@ -11,7 +11,15 @@ from typing import Any
 from lifealm.i18n import DEFAULT_LANGUAGE, N_, translations
 from lifealm.models.margin import Status
 from lifealm.render import filters
-from lifealm.render.context import CHANGE_LABELS, NO_DATA_TEXT, STATUS_WORDS, stale_sentence, status_label, words
+from lifealm.render.context import (
+    CHANGE_LABELS,
+    NO_DATA_TEXT,
+    STATUS_WORDS,
+    stale_sentence,
+    status_label,
+    today_margin,
+    words,
+)
 from lifealm.render.environment import drop, environment
 
 STATUSES = tuple(s.value for s in Status)
@@ -93,8 +101,9 @@ def _finite(value: object) -> bool:
 
 def _today(briefing: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """briefing.json's margin section when today's ratio is already past a threshold and the figures are whole."""
-    margin = _get(briefing, "margin")
-    repay, levels = _get(briefing, "margin.repay_now"), _get(briefing, "margin.thresholds")
+    margin = today_margin(briefing)  # the headline position, or the one past a threshold at another broker
+    repay = _get(briefing, "margin.repay_now")
+    levels = margin.get("thresholds") if isinstance(margin, Mapping) else None
     if not isinstance(margin, Mapping) or not isinstance(repay, Mapping) or not isinstance(levels, Mapping):
         return None
     if margin.get("zone") not in ("FROZEN", "MARGIN_CALL", "FORCED_LIQUIDATION"):
