@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from demo_ledgers import demo_copy
 
 import lifealm.cli.deliver_cmds  # noqa: F401 - registers the commands on the group
 from lifealm.cli import cli
-from lifealm.demo import build_demo
 from lifealm.pipeline import build_report
 from lifealm.settings import load_settings
 
@@ -87,7 +87,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     """The demo reported twice from identical ledgers: English by default, Japanese by `lang = "ja"` in the config
     (report) and --lang ja (e-mail); each e-mail written by `lifealm email --dry-run`."""
     root = tmp_path_factory.mktemp("i18n")
-    build_demo(root / "en.db", as_of=DAY)
+    demo_copy(root / "en.db", as_of=DAY)
     shutil.copy(root / "en.db", root / "ja.db")
     (root / "ja.toml").write_text('lang = "ja"\n[mail]\nfrom = "a@example.org"\nto = "b@example.org"\n', "utf-8")
     (root / "en.toml").write_text('[mail]\nfrom = "a@example.org"\nto = "b@example.org"\n', "utf-8")

@@ -92,7 +92,7 @@ def _digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=date(2025, 6, 30), seed=7)
+    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=date(2025, 6, 30))
 
 
 @pytest.fixture

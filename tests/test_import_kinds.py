@@ -32,7 +32,7 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=AS_OF, seed=11)
+    return demo_copy(tmp_path_factory.mktemp("template") / "demo.db", as_of=AS_OF)
 
 
 @pytest.fixture

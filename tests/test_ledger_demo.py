@@ -35,16 +35,21 @@ def export_everything(db: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    code, output = run("demo", "--db", str(path), "--as-of", AS_OF.isoformat(), "--seed", "3")
+    """The demo as `lifealm.demo.build_demo` writes it with seed 3 (built once per test run)."""
+    return demo_copy(tmp_path_factory.mktemp("demo") / "demo.db", as_of=AS_OF, seed=3)
+
+
+def test_same_seed_same_ledger_and_force_replaces_a_file(demo: Path, tmp_path: Path) -> None:
+    """`lifealm demo` refuses to overwrite a file; with --force it writes what the library writes for the seed."""
+    target = tmp_path / "mine.db"
+    target.write_bytes(b"precious")
+    code, output = run("demo", "--db", str(target))
+    assert code == 1 and "--force" in output
+    assert target.read_bytes() == b"precious"
+    code, output = run("demo", "--db", str(target), "--force", "--as-of", AS_OF.isoformat(), "--seed", "3")
     assert code == 0, output
-    return path
-
-
-def test_same_seed_same_ledger(demo: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again.db"
-    assert run("demo", "--db", str(again), "--as-of", AS_OF.isoformat(), "--seed", "3")[0] == 0
-    assert export_everything(again) == export_everything(demo)
+    assert export_everything(target) == export_everything(demo)
+    assert target.stat().st_mode & 0o077 == 0  # private to its owner
     other = demo_copy(tmp_path / "other.db", as_of=AS_OF, seed=42)  # another seed (built once per test run)
     assert export_everything(other)["prices"] != export_everything(demo)["prices"]
 
@@ -133,18 +138,6 @@ def test_demo_snapshots_are_90_safe_days_before_as_of(demo: Path) -> None:
                                                - mortgage, abs=2)
         assert 0 < (snap.success_probability or 0) <= 1
     conn.close()
-
-
-def test_demo_refuses_to_overwrite_without_force(demo: Path, tmp_path: Path) -> None:
-    target = tmp_path / "mine.db"
-    target.write_bytes(b"precious")
-    code, output = run("demo", "--db", str(target))
-    assert code == 1 and "--force" in output
-    assert target.read_bytes() == b"precious"
-    code, output = run("demo", "--db", str(target), "--force", "--as-of", AS_OF.isoformat(), "--seed", "3")
-    assert code == 0
-    assert export_everything(target) == export_everything(demo)
-    assert target.stat().st_mode & 0o077 == 0  # private to its owner
 
 
 def test_if_missing_builds_only_at_the_default_location(tmp_path: Path) -> None:

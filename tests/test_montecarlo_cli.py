@@ -15,7 +15,7 @@ from demo_ledgers import demo_copy
 from lifealm.cli import _register, cli
 
 _register()
-AS_OF = "2026-06-30"
+AS_OF = "2026-11-25"
 
 
 def _run(*args: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from ledger_rows import add_holding
 
 from lifealm.cli import _register, cli
 
-AS_OF = date(2025, 12, 31)
+AS_OF = date(2026, 11, 25)
 # Set the terminal title, then clear the screen: harmless as data, hostile when printed to a terminal.
 ESCAPES = "\x1b]0;owned\x07\x1b[2J"
 

@@ -26,7 +26,7 @@ from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.render import pages
 
-AS_OF = date(2025, 12, 31)
+AS_OF = date(2026, 11, 25)
 PLACEHOLDER = "Placeholder name 0"
 
 

@@ -24,7 +24,7 @@ from demo_ledgers import demo_copy
 
 from lifealm.cli import _register, cli
 
-AS_OF = date(2025, 12, 31)
+AS_OF = date(2026, 11, 25)
 DAY = AS_OF.isoformat()
 
 # Text a user (or a broker's export) could put in any text cell. Each must come out as the same text, never markup.
