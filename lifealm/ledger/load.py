@@ -12,14 +12,7 @@ from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS, Column, ColumnType, Kind
 from lifealm.ledger.screen import screened
 from lifealm.ledger.snapshots import read_snapshots
-from lifealm.models.assumptions import (
-    MAX_SIMULATION_CELLS,
-    Assumptions,
-    AssumptionsError,
-    apply_overrides,
-    consistency_problems,
-)
-from lifealm.models.horizon import plan_horizon
+from lifealm.models.assumptions import Assumptions, AssumptionsError, apply_overrides, consistency_problems
 from lifealm.models.inputs import (
     Account,
     CashAccount,
@@ -129,7 +122,7 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
     members = records(conn, KINDS["members"], Member, "ORDER BY birth_date, name")
     fx = records(conn, FX, FxRate, params=day, sql=LATEST_FX_SQL)
     snapshots = read_snapshots(conn, before=as_of)  # type-checked: a damaged row is an error, not a figure
-    inputs = LedgerInputs(
+    return LedgerInputs(
         as_of=as_of, base_currency=assumptions.base_currency, accounts=accounts, holdings=holdings,
         prices=_latest_prices(conn, holdings, as_of), dividends=dividends, loans=loans, cash_accounts=cash,
         other_assets=other, expenses=expenses, income=income, events=events, members=members, fx_rates=fx,
@@ -137,18 +130,3 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
         assumptions=assumptions,
         mc_years_set="mc_years" in stored_assumptions(conn) or "mc_years" in overrides,
     )
-    _check_horizon_fits(inputs)
-    return inputs
-
-
-def _check_horizon_fits(inputs: LedgerInputs) -> None:
-    """A horizon worked out from the members must fit in memory, as an explicit mc_years must (consistency_problems)."""
-    horizon = plan_horizon(inputs)
-    paths = inputs.assumptions.mc_paths
-    if horizon.basis == "plan_to_age" and paths * horizon.years > MAX_SIMULATION_CELLS:
-        raise LifealmError(
-            f"mc_paths × the plan's horizon ({horizon.years} years, until the youngest adult member is "
-            f"plan_to_age {horizon.to_age}) = {paths * horizon.years:,} is more than the simulation can hold in "
-            f"memory ({MAX_SIMULATION_CELLS:,})",
-            hint="lower mc_paths, or set mc_years or a lower plan_to_age, in the ledger "
-            "(`lifealm import assumptions FILE`) or in the config file's [assumptions]")

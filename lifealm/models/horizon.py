@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lifealm.models.assumptions import MAX_SIMULATION_CELLS
 from lifealm.models.inputs import LedgerInputs, Member
 
 ADULT_AGE = 18  # Japan's age of majority: the plan must last for the adults, not for a child who will leave home
@@ -48,3 +49,15 @@ def plan_horizon(inputs: LedgerInputs) -> PlanHorizon:
     # the year after the as-of date's anniversary in year plan_to_age − age (or on it), so the difference is exact.
     years = a.plan_to_age - age_on(member.birth_date, inputs.as_of)
     return PlanHorizon(min(max(years, 1), MAX_HORIZON_YEARS), "plan_to_age", member.name, a.plan_to_age)
+
+
+def horizon_problem(inputs: LedgerInputs) -> str | None:
+    """Why a horizon worked out from the members does not fit in memory (as consistency_problems says of an
+    explicit mc_years); None when it fits or is mc_years itself."""
+    horizon = plan_horizon(inputs)
+    paths = inputs.assumptions.mc_paths
+    if horizon.basis != "plan_to_age" or paths * horizon.years <= MAX_SIMULATION_CELLS:
+        return None
+    return (f"mc_paths × the plan's horizon ({horizon.years} years, until the youngest adult member is plan_to_age "
+            f"{horizon.to_age}) = {paths * horizon.years:,} is more than the simulation can hold in memory "
+            f"({MAX_SIMULATION_CELLS:,})")
