@@ -27,6 +27,7 @@ from lifealm.models.briefing import Briefing, build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.freshness import UpdateReport
+from lifealm.models.horizon import horizon_problem
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.montecarlo.household import HouseholdRun, household_plan, run_household
 from lifealm.settings import Settings
@@ -111,6 +112,10 @@ def read_model_inputs(conn: sqlite3.Connection, as_of: date,
     with screening(conn) as screen:
         inputs = load_inputs(conn, as_of, overrides=overrides)
     screen.raise_if_refused()
+    problem = horizon_problem(inputs)
+    if problem:
+        raise LifealmError(problem, hint="lower mc_paths, or set mc_years or a lower plan_to_age, in the ledger "
+                           "(`lifealm import assumptions FILE`) or in the config file's [assumptions]")
     return ModelInputs(inputs, tuple(Finding("unreadable_row", Severity.ERROR, u.subject, u.detail())
                                      for u in screen.left_out)
                        + tuple(Finding("unusual_text", Severity.WARNING, u.subject, u.detail())

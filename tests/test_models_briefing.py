@@ -94,7 +94,9 @@ def test_montecarlo_section_has_the_shape_lifealm_simulate_prints() -> None:
     result = montecarlo_result(0.94)
     doc = briefing_to_json(build_briefing(sample_inputs(), montecarlo=HouseholdRun(result, ())))
     mc = doc["montecarlo"]
-    assert {k: v for k, v in mc.items() if k != "ran"} == result_to_dict(result)
+    assert {k: v for k, v in mc.items() if k not in ("ran", "horizon")} == result_to_dict(result)
+    # inputs built by hand take their mc_years as given (the default 40 years)
+    assert mc["horizon"] == {"years": 40, "basis": "mc_years", "member": None, "to_age": None}
     assert mc["ran"] is True and mc["success_probability"] == 0.94
     assert mc["net_worth"][1] == {"year": 1, "p10": 1.0, "p25": 2.0, "p50": 3.0, "p75": 4.0, "p90": 5.0}
     assert mc["failure_years"] == [{"year": 2, "paths": 12}]

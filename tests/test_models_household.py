@@ -15,6 +15,7 @@ from lifealm.models.assumptions import Assumptions
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.cashflow import active_in_month, cash_flow
+from lifealm.models.horizon import age_on
 from lifealm.models.inputs import (
     Account,
     CashAccount,
@@ -30,7 +31,7 @@ from lifealm.models.inputs import (
     PricePoint,
 )
 from lifealm.models.margin import Status, Zone
-from lifealm.models.timeline import age_on, household_timeline
+from lifealm.models.timeline import household_timeline
 
 AS_OF = date(2026, 11, 25)
 TAX = 0.20315

@@ -57,7 +57,8 @@ def test_ledger_plan_is_the_default(tmp_path: Path) -> None:
                      "--credit-line", "20000000")
     assert code == 0, out
     data = json.loads(out)
-    assert data["spending_rule"] == "plan" and data["paths"] == 500 and data["years"] == 40
+    # the horizon runs until 花子 (born 1979-08-15, 47 on 2026-11-25), the youngest adult, is 95: 95 − 47 = 48 years
+    assert data["spending_rule"] == "plan" and data["paths"] == 500 and data["years"] == 48
     assert data["steps"] == "annual"  # `simulate` keeps its own default; the briefing's plan runs monthly
     assert 0.0 <= data["success_probability"] <= 1.0
     assert data["initial_spending"] > 0

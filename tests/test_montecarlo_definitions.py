@@ -261,7 +261,8 @@ def _page_section(engine: str) -> str:
     paths = {"parametric": 10_000, "bootstrap": 500, "historical": 0}[engine]
     config = classic(1_000_000.0, 0.045, market=market, years=30, paths=paths or 1)
     result = result_to_dict(simulate(config, np.random.default_rng(2), history=HISTORY))
-    return render_template("partials/montecarlo.html", b={"montecarlo": {"ran": True, **result}}, currency="JPY",
+    return render_template("partials/montecarlo.html", b={"montecarlo": {"ran": True, **result, "horizon": {
+        "years": 30, "basis": "mc_years", "member": None, "to_age": None}}}, currency="JPY",
                            specs={}, svgs={}, chart=lambda _id: "")
 
 

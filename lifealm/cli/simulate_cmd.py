@@ -43,7 +43,9 @@ def _funding_order(_ctx: click.Context, _param: click.Parameter, value: bool | N
 @cli.command("simulate")
 @click.option("--engine", type=click.Choice(ENGINES), default="parametric", show_default=True,
               help="parametric (lognormal returns), historical (replay every start year), bootstrap (blocks).")
-@click.option("--years", type=click.IntRange(1, 100), help="Horizon in years (ledger plan: mc_years; --initial: 30).")
+@click.option("--years", type=click.IntRange(1, 100),
+              help="Horizon in years (ledger plan: until the youngest adult member is plan_to_age, or mc_years "
+                   "if set; --initial: 30).")
 @click.option("--initial", type=FiniteFloat(0.0, min_open=True),
               help="Ask a calculator question about this portfolio; no ledger is read.")
 @click.option("--spending-rule", type=click.Choice(RULES),

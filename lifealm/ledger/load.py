@@ -128,4 +128,5 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
         other_assets=other, expenses=expenses, income=income, events=events, members=members, fx_rates=fx,
         snapshots=snapshots,
         assumptions=assumptions,
+        mc_years_set="mc_years" in stored_assumptions(conn) or "mc_years" in overrides,
     )

@@ -31,7 +31,8 @@ class Assumptions:
     projection_years: int = 10
     # Monte Carlo
     mc_paths: int = 10_000
-    mc_years: int = 40
+    mc_years: int = 40  # the horizon when set, or when no member is an adult (else: plan_to_age)
+    plan_to_age: int = 95  # the plan lasts until the youngest adult member is this old (unless mc_years is set)
     mc_seed: int = DEFAULT_SEED
     market_return: float = 0.07
     market_volatility: float = 0.20
@@ -60,6 +61,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "projection_years": (1, 100),
     "mc_paths": (1, 10_000_000),
     "mc_years": (1, 100),
+    "plan_to_age": (60, 118),  # an adult (18 or more) reaches 118 within the horizon's 100 years
     "mc_seed": (0, 2**63 - 1),
     "market_return": (-0.99, 1.0),
     "market_volatility": (0.0, 2.0),

@@ -18,6 +18,7 @@ from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.freshness import Freshness, UpdateReport, freshness
 from lifealm.models.fx import build_fx_table, stale_fx_findings
 from lifealm.models.history import History, history
+from lifealm.models.horizon import PlanHorizon, plan_horizon
 from lifealm.models.inputs import LedgerInputs, Snapshot
 from lifealm.models.margin import MarginPosition, RepayNow, Status
 from lifealm.models.montecarlo.result import MonteCarloResult
@@ -60,6 +61,7 @@ class Briefing:
     findings: tuple[Finding, ...]  # every model's findings, errors first, duplicates removed
     inputs: LedgerInputs  # what the briefing was computed from (accounts, events, members for the page)
     timeline: Timeline  # income, expenses and events year by year over the horizon
+    horizon: PlanHorizon  # the years the Monte Carlo and the timeline span, and why
     freshness: Freshness  # the dates of the prices used and the outcome of the update before this briefing
     missing: tuple[Finding, ...] = ()  # what the ledger lacks to answer at all; non-empty ⇔ status NO DATA
 
@@ -130,6 +132,6 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = No
         defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=result, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,
-        timeline=household_timeline(inputs),
+        timeline=household_timeline(inputs), horizon=plan_horizon(inputs),
         freshness=freshness(valuation, update),
     )

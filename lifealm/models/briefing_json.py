@@ -17,10 +17,10 @@ from enum import Enum
 from typing import Any
 
 from lifealm.models.briefing import Briefing
+from lifealm.models.horizon import age_on
 from lifealm.models.margin import secured_loans
 from lifealm.models.montecarlo.summary import result_to_dict
 from lifealm.models.stress import StressResult
-from lifealm.models.timeline import age_on
 
 JSON_SCHEMA_VERSION = 1
 
@@ -163,10 +163,11 @@ def _freshness(b: Briefing) -> dict[str, Any]:
 
 
 def _montecarlo(b: Briefing) -> dict[str, Any]:
+    horizon = _fields(b.horizon)  # known whether or not the simulation ran: the timeline spans it too
     if b.montecarlo is None:
-        return {"ran": False, "success_probability": None}
+        return {"ran": False, "success_probability": None, "horizon": horizon}
     # The same shape `lifealm simulate` prints, so one Monte Carlo result has one JSON form.
-    return {"ran": True, **result_to_dict(b.montecarlo)}
+    return {"ran": True, **result_to_dict(b.montecarlo), "horizon": horizon}
 
 
 def briefing_to_json(b: Briefing) -> dict[str, Any]:

@@ -235,6 +235,9 @@ class LedgerInputs:
     fx_rates: tuple[FxRate, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
     assumptions: Assumptions = field(default_factory=Assumptions)
+    # Whether `mc_years` was given (the ledger's assumptions table or the config); when not, the plan's horizon
+    # runs until the youngest adult member reaches `plan_to_age`. Inputs built by hand take their mc_years as given.
+    mc_years_set: bool = True
 
     def account(self, name: str) -> Account:
         """The named account; one the ledger does not list (hand-built inputs) is a taxable, pledged account."""

@@ -1,10 +1,11 @@
 """The household's income, expenses and one-off events year by year over the horizon, in today's money.
 
-Year k is the twelve months starting k years after the first day of the as-of month; there are `mc_years` of
-them, the simulation's horizon. A stream counts in every month it is active (see `cashflow.active_in_month`);
-income changes by its own `annual_change` once a year (year k: × (1 + change)^k); expenses stay in today's
-money. A 'real' event is already in today's money; a 'nominal' one in year k is deflated by (1 + inflation)^k.
-Events before the as-of month are history and left out. Members' ages are those at the start of each year.
+Year k is the twelve months starting k years after the first day of the as-of month; there are as many years as
+the simulation's horizon (`horizon.plan_horizon`). A stream counts in every month it is active (see
+`cashflow.active_in_month`); income changes by its own `annual_change` once a year (year k: × (1 + change)^k);
+expenses stay in today's money. A 'real' event is already in today's money; a 'nominal' one in year k is deflated
+by (1 + inflation)^k. Events before the as-of month are history and left out. Members' ages are those at the start
+of each year.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from math import fsum
 
 from lifealm.models.cashflow import active_in_month
+from lifealm.models.horizon import age_on, plan_horizon
 from lifealm.models.inputs import LedgerInputs
 
 
@@ -48,12 +50,6 @@ class Timeline:
     marks: tuple[TimelineMark, ...]  # inside the horizon, by date
 
 
-def age_on(birth: date, day: date) -> int:
-    """Whole years from `birth` to `day` (a 29 February birthday is reached on 1 March in other years)."""
-    before_birthday = (day.month, day.day) < (birth.month, birth.day)
-    return day.year - birth.year - (1 if before_birthday else 0)
-
-
 def _add_months(day: date, months: int) -> date:
     """The first day of the month `months` after `day`'s month."""
     index = day.year * 12 + day.month - 1 + months
@@ -62,9 +58,10 @@ def _add_months(day: date, months: int) -> date:
 
 def household_timeline(inputs: LedgerInputs) -> Timeline:
     a = inputs.assumptions
+    horizon = plan_horizon(inputs).years
     first = inputs.as_of.replace(day=1)
     years = []
-    for k in range(a.mc_years):
+    for k in range(horizon):
         months = [_add_months(first, 12 * k + m) for m in range(12)]
         end = _add_months(first, 12 * (k + 1))
         income = fsum(i.monthly_amount * (1.0 + i.annual_change) ** k
@@ -81,7 +78,7 @@ def household_timeline(inputs: LedgerInputs) -> Timeline:
                                 for e in events if e.direction != "income"),
             ages=tuple((m.name, age_on(m.birth_date, months[0])) for m in inputs.members),
         ))
-    return Timeline(tuple(years), _marks(inputs, first, _add_months(first, 12 * a.mc_years)))
+    return Timeline(tuple(years), _marks(inputs, first, _add_months(first, 12 * horizon)))
 
 
 def _marks(inputs: LedgerInputs, first: date, end: date) -> tuple[TimelineMark, ...]:

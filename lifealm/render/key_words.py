@@ -19,6 +19,7 @@ ASSUMPTION_WORDS = {
     "projection_years": N_("years of the dividend projection"),
     "mc_paths": N_("Monte Carlo paths"),
     "mc_years": N_("Monte Carlo horizon in years"),
+    "plan_to_age": N_("age the plan lasts to (youngest adult)"),
     "mc_seed": N_("Monte Carlo random seed"),
     "market_return": N_("expected market return a year"),
     "market_volatility": N_("market volatility a year"),

@@ -16,6 +16,7 @@ from lifealm.models.defense import measure_defense
 from lifealm.models.dividends import project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table
+from lifealm.models.horizon import plan_horizon
 from lifealm.models.inputs import LedgerInputs
 from lifealm.models.margin import combined_thresholds
 from lifealm.models.montecarlo.config import (
@@ -146,7 +147,8 @@ def household_from_inputs(inputs: LedgerInputs) -> Household:
 
 
 def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
-    """The household plan under the ledger's assumptions (parametric GBM, monthly steps), with its findings.
+    """The household plan under the ledger's assumptions (parametric GBM, monthly steps) over the plan's horizon
+    (`plan_horizon`), with its findings.
 
     Monthly steps because the lender marks the collateral daily: a ratio looked at once a year misses the
     margin calls and forced sales of a fall that recovers within the year. Margin calls are defended from cash and
@@ -158,13 +160,14 @@ def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
                          inflation_std=a.inflation_std)
     steps: Steps = "monthly"
     findings = built.findings
-    if a.mc_paths * a.mc_years * 12 > MAX_SIMULATION_CELLS:
+    years = plan_horizon(inputs).years  # mc_years, or until the youngest adult member is plan_to_age
+    if a.mc_paths * years * 12 > MAX_SIMULATION_CELLS:
         # the monthly scenarios would not fit in memory: annual steps, and a finding that says so
         steps = "annual"
         findings = merge_findings(findings, (Finding(
             "montecarlo_annual_steps", Severity.WARNING, "assumptions",
-            (("mc_paths", a.mc_paths), ("mc_years", a.mc_years), ("max_cells", MAX_SIMULATION_CELLS))),))
-    config = SimulationConfig(household=built.household, market=market, years=a.mc_years, paths=a.mc_paths,
+            (("mc_paths", a.mc_paths), ("mc_years", years), ("max_cells", MAX_SIMULATION_CELLS))),))
+    config = SimulationConfig(household=built.household, market=market, years=years, paths=a.mc_paths,
                               steps=steps, defend_margin_call=True, funding_order="sell_first")
     return HouseholdPlan(config, findings)
 
