@@ -46,10 +46,15 @@ def test_a_couple_of_35_and_33_with_a_child_of_5_plans_until_the_33_year_old_is_
     (date(1966, 11, 25), 35),  # 60 today: 95 on 2061-11-25, exactly 35 years
     (date(1966, 11, 26), 36),  # 60 tomorrow: 95 on 2061-11-26, 35 years and a day: 36
     (date(1966, 11, 24), 35),  # 60 yesterday: 95 on 2061-11-24, a day short of 35 years: 35
-    (date(1929, 1, 1), 1),  # already 97: the plan still looks one year ahead
 ])
 def test_a_single_adult_around_the_birthday(birth: date, years: int) -> None:
     assert _horizon(birth) == PlanHorizon(years, "plan_to_age", "m0", 95)
+
+
+@pytest.mark.parametrize("birth", [date(1931, 11, 25), date(1929, 1, 1)])  # 95 today; 97
+def test_an_adult_already_at_plan_to_age_gets_one_year_and_says_so(birth: date) -> None:
+    assert _horizon(birth) == PlanHorizon(1, "past_plan_to_age", "m0", 95)
+    assert _horizon(date(1931, 11, 26)) == PlanHorizon(1, "plan_to_age", "m0", 95)  # 95 tomorrow: one year, truly
 
 
 def test_children_are_not_who_the_plan_must_last_for() -> None:
@@ -104,7 +109,8 @@ def test_the_horizon_lasts_until_the_youngest_adult_is_plan_to_age(
         assert horizon == PlanHorizon(mc_years, "mc_years")
         return
     youngest = max(adults)
-    assert horizon.basis == "plan_to_age" and horizon.to_age == plan_to_age
+    already = age_on(youngest, as_of) >= plan_to_age
+    assert horizon.basis == ("past_plan_to_age" if already else "plan_to_age") and horizon.to_age == plan_to_age
     # at its end the youngest adult is at least plan_to_age; a year earlier (and past the first), still younger
     assert age_on(youngest, _add_years(as_of, horizon.years, leap_day_to_march=True)) >= plan_to_age
     if horizon.years > 1:
@@ -167,3 +173,22 @@ def test_the_report_says_the_horizon_in_briefing_json_the_page_and_the_pdf(demo:
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     assert "The plan runs 48 years, until 花子 Hanako, the youngest adult, is 95" in text
+
+
+@pytest.mark.parametrize(("horizon", "en", "ja"), [
+    ({"years": 48, "basis": "plan_to_age", "member": "花子", "to_age": 95},
+     "The plan runs 48 years, until 花子, the youngest adult, is 95",
+     "計画期間は48年：最年少の成人である花子が95歳になるまで"),
+    ({"years": 1, "basis": "past_plan_to_age", "member": "祖母", "to_age": 95},
+     "The plan looks one year ahead: 祖母, the youngest adult, is already 95 or older", "すでに95歳以上です"),
+    ({"years": 40, "basis": "mc_years", "member": None, "to_age": None},
+     "The plan runs 40 years (the mc_years assumption)", "計画期間は40年"),
+])
+def test_the_page_says_how_long_the_plan_runs_and_why(horizon: dict[str, object], en: str, ja: str) -> None:
+    from lifealm.render.environment import render_template
+
+    for lang, expected in (("en", en), ("ja", ja)):
+        html = render_template("partials/montecarlo.html", lang, b={"montecarlo": {"ran": False, "horizon": horizon}},
+                               currency="JPY", specs={}, svgs={}, chart=lambda _id: "")
+        line = re.sub(r"<[^>]+>", "", html.split('id="mc-horizon">')[1].split("</p>")[0])
+        assert expected in line, (lang, line)

@@ -22,12 +22,13 @@ def age_on(birth: date, day: date) -> int:
 class PlanHorizon:
     """How many years the Monte Carlo and the timeline run, and why.
 
-    basis "plan_to_age": until `member` (the youngest adult on the as-of date) is `to_age`; basis "mc_years": the
-    `mc_years` assumption (it was set explicitly, or no member is an adult).
+    basis "plan_to_age": until `member` (the youngest adult on the as-of date) is `to_age`; "past_plan_to_age":
+    `member` is already `to_age` or older, so the plan looks one year ahead; "mc_years": the `mc_years` assumption
+    (it was set explicitly, or no member is an adult).
     """
 
     years: int
-    basis: str  # "plan_to_age" or "mc_years"
+    basis: str  # "plan_to_age", "past_plan_to_age" or "mc_years"
     member: str | None = None
     to_age: int | None = None
 
@@ -48,7 +49,9 @@ def plan_horizon(inputs: LedgerInputs) -> PlanHorizon:
     # Whole years from the as-of date to the birthday of age plan_to_age, rounded up: that birthday falls within
     # the year after the as-of date's anniversary in year plan_to_age − age (or on it), so the difference is exact.
     years = a.plan_to_age - age_on(member.birth_date, inputs.as_of)
-    return PlanHorizon(min(max(years, 1), MAX_HORIZON_YEARS), "plan_to_age", member.name, a.plan_to_age)
+    if years < 1:  # "until … is 95" would be untrue: they are 95 already
+        return PlanHorizon(1, "past_plan_to_age", member.name, a.plan_to_age)
+    return PlanHorizon(min(years, MAX_HORIZON_YEARS), "plan_to_age", member.name, a.plan_to_age)
 
 
 def horizon_problem(inputs: LedgerInputs) -> str | None:
