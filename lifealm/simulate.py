@@ -127,14 +127,15 @@ def _market(request: SimulateRequest, base: MarketModel, history: ReturnHistory)
 
 
 def _household(request: SimulateRequest, settings: Settings,
-               as_of: date) -> tuple[SimulationConfig, int, tuple[Finding, ...]]:
-    """The ledger's household plan (default) or a calculator portfolio (--initial); the default seed; and the
-    data problems found in the ledger while building the plan."""
+               as_of: date) -> tuple[SimulationConfig, int, tuple[Finding, ...], dict[str, Any]]:
+    """The ledger's household plan (default) or a calculator portfolio (--initial); the default seed; the data
+    problems found in the ledger while building the plan; and why the horizon is as long as it is."""
     if request.initial is not None:
         config = SimulationConfig(household=Household(portfolio=request.initial), years=CALCULATOR_YEARS,
                                   paths=CALCULATOR_PATHS)
-        return config, DEFAULT_SEED, ()
+        return config, DEFAULT_SEED, (), {"basis": "calculator", "member": None, "to_age": None}
     # The ledger's loader and models, imported here: a calculator question (--initial) never needs them.
+    from lifealm.models.horizon import plan_horizon
     from lifealm.models.montecarlo.household import household_plan
     from lifealm.pipeline import load_model_inputs
 
@@ -145,15 +146,18 @@ def _household(request: SimulateRequest, settings: Settings,
                            "simulate.", hint="import holdings and expenses (`lifealm import`), run `lifealm "
                            "demo`, or ask a calculator question with --initial AMOUNT")
     plan = household_plan(inputs)
-    return plan.config, inputs.assumptions.mc_seed, loaded.file_findings + plan.findings
+    horizon = plan_horizon(inputs)
+    why = {"basis": horizon.basis, "member": horizon.member, "to_age": horizon.to_age}
+    return plan.config, inputs.assumptions.mc_seed, loaded.file_findings + plan.findings, why
 
 
-def build_config(request: SimulateRequest, settings: Settings, as_of: date,
-                 history: ReturnHistory) -> tuple[SimulationConfig, int, tuple[Finding, ...]]:
-    """Apply the request to the ledger plan or to a calculator portfolio: the configuration, seed and findings."""
+def build_config(request: SimulateRequest, settings: Settings, as_of: date, history: ReturnHistory
+                 ) -> tuple[SimulationConfig, int, tuple[Finding, ...], dict[str, Any]]:
+    """Apply the request to the ledger plan or to a calculator portfolio: the configuration, seed, findings and
+    the horizon (its years and why: `basis` plan_to_age, past_plan_to_age, mc_years, calculator or --years)."""
     rule = _spending_rule(request)
     _check_combinations(request, rule)
-    config, seed, findings = _household(request, settings, as_of)
+    config, seed, findings, why = _household(request, settings, as_of)
     house = config.household
     if request.loan is not None:
         house = replace(house, loan=request.loan)
@@ -172,6 +176,7 @@ def build_config(request: SimulateRequest, settings: Settings, as_of: date,
                      steps=request.steps, success_definition=definition)
     if request.years is not None:
         config = replace(config, years=request.years)
+        why = {"basis": "--years", "member": None, "to_age": None}
     if request.paths is not None:
         config = replace(config, paths=request.paths)
     cells = config.paths * config.years * config.steps_per_year
@@ -184,13 +189,13 @@ def build_config(request: SimulateRequest, settings: Settings, as_of: date,
             historical_start_years(config, history)
         except ValueError as exc:
             raise RequestError(f"--start-years/--years: {exc}") from exc
-    return config, request.seed if request.seed is not None else seed, findings
+    return config, request.seed if request.seed is not None else seed, findings, {"years": config.years, **why}
 
 
 def run_simulation(request: SimulateRequest, settings: Settings, as_of: date) -> SimulateOutcome:
     """Run the Monte Carlo FIRE engine as requested; the result as `simulate` prints it, findings included."""
     history = load_history()
-    config, seed, findings = build_config(request, settings, as_of, history)
+    config, seed, findings, horizon = build_config(request, settings, as_of, history)
     rng = np.random.default_rng(seed)
     try:
         scenarios = draw_scenarios(config, rng, history)
@@ -206,6 +211,7 @@ def run_simulation(request: SimulateRequest, settings: Settings, as_of: date) ->
                           "annual_spending": solved.annual_spending, "withdrawal_rate": solved.withdrawal_rate,
                           "success_probability": solved.success_probability}
     # the ledger's data problems, as in briefing.json: a holding left unvalued is shown, never dropped silently
+    data["horizon"] = horizon  # how many years and why (the ledger plan: as briefing.json says)
     data["findings"] = [f.to_dict() for f in findings]
     errors = tuple(sorted({f.code for f in findings if f.severity is Severity.ERROR}))
     return SimulateOutcome(data, errors)

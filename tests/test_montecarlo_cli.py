@@ -46,6 +46,7 @@ def test_parametric_run_is_reproducible_by_seed() -> None:
     assert first == second
     data = json.loads(first[1])
     assert (data["steps"], data["seed"], data["paths"], data["years"]) == ("monthly", 5, 300, 20)
+    assert data["horizon"] == {"years": 20, "basis": "--years", "member": None, "to_age": None}
     assert len(data["net_worth"]) == 21 and set(data["net_worth"][0]) == {"year", "p10", "p25", "p50", "p75",
                                                                            "p90"}
 
@@ -59,6 +60,7 @@ def test_ledger_plan_is_the_default(tmp_path: Path) -> None:
     data = json.loads(out)
     # the horizon runs until 花子 (born 1979-08-15, 47 on 2026-11-25), the youngest adult, is 95: 95 − 47 = 48 years
     assert data["spending_rule"] == "plan" and data["paths"] == 500 and data["years"] == 48
+    assert data["horizon"] == {"years": 48, "basis": "plan_to_age", "member": "花子 Hanako", "to_age": 95}
     assert data["steps"] == "annual"  # `simulate` keeps its own default; the briefing's plan runs monthly
     assert 0.0 <= data["success_probability"] <= 1.0
     assert data["initial_spending"] > 0
@@ -112,3 +114,9 @@ def test_success_can_also_require_no_forced_sale() -> None:
     assert strict["success_definition"] == "spending_sustained_without_forced_liquidation"
     assert loose["forced_liquidation_probability"] > 0  # the loan is large enough for forced sales to happen
     assert strict["success_probability"] < loose["success_probability"]
+
+
+def test_a_calculator_question_says_its_horizon_is_the_calculators() -> None:
+    code, out = _run("--initial", "1000000", "--paths", "200")
+    assert code == 0, out
+    assert json.loads(out)["horizon"] == {"years": 30, "basis": "calculator", "member": None, "to_age": None}
