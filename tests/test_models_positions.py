@@ -3,6 +3,7 @@ that fails first, and the cash and standby line shared at every drop; loans that
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.defense import compare_with_and_without_line
+from lifealm.models.findings import Severity
 from lifealm.models.inputs import Account, CashAccount, Expense, Holding, LedgerInputs, Loan, PricePoint
 from lifealm.models.margin import Status, Zone, margin_position, repay_now
 from lifealm.models.positions import shared_max_survivable_drawdown
@@ -179,3 +181,17 @@ def test_a_position_past_a_threshold_is_said_today_even_when_another_fails_first
     text = render_email(briefing_to_json(b)).text
     assert "The loan is frozen: the margin ratio is 62.5 %, at or above the 60 % freeze level" in text
     assert "Repay ¥400,000 to get back below the freeze level, from cash." in text
+
+
+def test_a_loan_naming_no_account_among_several_is_measured_combined_and_says_so() -> None:
+    # B names no account: both loans are one position on both accounts, 15M / 36M = 41.7 % — a broker calling
+    # margin on its own account (B at 83.3 %) cannot be seen, so the briefing warns and names the loan to fix.
+    b = build_briefing(two_brokers((LOAN_A, replace(LOAN_B, collateral_account=None))))
+    assert not b.positions.split and b.margin.ratio == pytest.approx(15 / 36)
+    combined = [f for f in b.findings if f.code == "margin_loans_combined"]
+    assert [(f.subject, f.severity, f.detail_dict()) for f in combined] == [
+        (LOAN_B.name, Severity.WARNING, {"margin_loans": 2})]
+    # each loan naming its account: no warning; one loan, or one pledged account: nothing to warn about
+    assert "margin_loans_combined" not in {f.code for f in build_briefing(two_brokers((LOAN_A, LOAN_B))).findings}
+    one = build_briefing(two_brokers((replace(LOAN_B, collateral_account=None),)))
+    assert "margin_loans_combined" not in {f.code for f in one.findings}

@@ -44,7 +44,13 @@ def collateral_accounts(inputs: LedgerInputs, valuation: Valuation) -> tuple[tup
     pledged = [a.name for a in valuation.accounts if a.pledged]
     margin_loans = [loan for loan in inputs.loans if loan.is_secured]
     if not margin_loans or any(loan.collateral_account is None for loan in margin_loans):
-        return tuple(pledged), []
+        # Several margin loans and several pledged accounts, one loan naming none: they may be at different
+        # brokers, each calling margin on its own account, but they can only be measured as one position.
+        unnamed = [loan for loan in margin_loans if loan.collateral_account is None]
+        combined = [] if len(margin_loans) < 2 or len(pledged) < 2 else [
+            Finding("margin_loans_combined", Severity.WARNING, loan.name, (("margin_loans", len(margin_loans)),))
+            for loan in unnamed]
+        return tuple(pledged), combined
     findings: list[Finding] = []
     named: list[str] = []
     for loan in margin_loans:

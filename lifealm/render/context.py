@@ -99,6 +99,8 @@ FINDING_TEXT = {
     "collateral_account_not_pledged": N_("A margin loan names an account whose holdings cannot be pledged (NISA, "
     "iDeCo, or marked not pledged): it secures nothing."),
     "unknown_collateral_account": N_("A margin loan names a collateral account the ledger does not have."),
+    "margin_loans_combined": N_("This margin loan names no collateral account, so all the margin loans are measured "
+    "as one position on every pledged account: a broker that calls margin on its own account alone is not seen."),
     "payment_below_interest": N_("The loan's monthly payment is below its interest: the balance grows."),
     "loan_past_maturity": N_("The loan is past its maturity date and still has a balance."),
 }

@@ -40,6 +40,8 @@ FINDING_FIX = {
     "leave it empty (`lifealm export loans`, edit, `lifealm import loans FILE`)"),
     "unknown_collateral_account": N_("add the account with `lifealm import accounts FILE`, or correct the loan's "
     "collateral_account"),
+    "margin_loans_combined": N_("set each margin loan's collateral_account to the account it is secured by "
+    "(`lifealm export loans`, edit, `lifealm import loans FILE`): each broker is then measured on its own"),
     "payment_below_interest": N_("check the loan's monthly_payment and rate (`lifealm export loans`)"),
     "loan_past_maturity": N_("update the loan's balance, or remove it with `lifealm remove loans NAME` once repaid"),
     "unreadable_row": N_("correct the cell named in the detail (`lifealm export KIND`, edit the file, `lifealm "
