@@ -80,6 +80,9 @@ def test_the_page_and_the_pdf_show_the_positions(site: Path) -> None:
     assert "楽天 特定 (fails first) 楽天 ローン ¥5,000,000 ¥6,000,000 83.3 % margin call 60 % / 70 % / 85 % 1.9 %" \
         in page
     assert "forced liquidation begins at a 1.9 % fall" in page and "survives a fall of up to 64.0 %" in page
+    # the repay-now amounts are summed over the brokers, each to its own level: no one broker's level is quoted
+    assert "the target ratio ¥1,100,000" in page and "the target ratio (" not in page
+    assert "Summed over the brokers, each back to its own level." in page
     pdf = subprocess.run(["pdftotext", str(site / "briefing.pdf"), "-"], capture_output=True, text=True,
                          check=True).stdout
     assert "Margin loans by broker" in pdf and "(fails first)" in pdf
