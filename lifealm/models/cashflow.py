@@ -70,7 +70,7 @@ class CashFlow:
         return self.monthly_interest * 12
 
 
-@lru_cache(maxsize=4096)  # the timeline asks for each of its 480 months once per stream
+@lru_cache(maxsize=4096)  # the timeline asks for each of its months once per income and expense stream
 def month_bounds(day: date) -> tuple[date, date]:
     """The first and last day of `day`'s month."""
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
