@@ -64,7 +64,7 @@ def main() -> None:
     if demo is None:
         print("   demo ledger unavailable: the briefing's household simulation is not measured")
     else:
-        plan = household_plan(demo).config  # what the report runs (`simulate_household`)
+        plan = household_plan(demo).config  # what the report runs (`run_household`)
         measure(f"briefing's household (demo ledger, the plan's {plan.steps} steps)", plan)
         if plan.steps != "monthly":
             measure("briefing's household (demo ledger), monthly", replace(plan, steps="monthly"))

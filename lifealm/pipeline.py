@@ -233,18 +233,15 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
     # The print specs first, then the print HTML: the worker draws the charts while this process renders the HTML,
     # and lays the PDF out while this one builds the screen charts and the page.
     with clock.stage("charts"):  # Altair specs: light ones to the worker for vector SVG, dark ones for the page
-        from lifealm.charts import theme
-        from lifealm.charts.builders import build_all
         from lifealm.charts.collect import chart_data
-        from lifealm.render.chart_words import chart_labels  # the labels in the briefing's language, as data
+        from lifealm.render import pages
 
         data = chart_data(briefing)
-        labels = chart_labels(settings.lang, data.currency)
-        light = build_all(data, theme.LIGHT, labels)
+        light = pages.print_specs(data, settings.lang)
         printer.charts(light)
     with clock.stage("html"):
         from lifealm.atomic import make_dirs
-        from lifealm.render import assets, pages
+        from lifealm.render import assets
         from lifealm.render.files import FileModes
         from lifealm.render.print_worker import chart_url
         from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
@@ -253,7 +250,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         pending = printer.pdf(pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light},
                                                  context=context))
     with clock.stage("charts"):
-        specs = build_all(data, theme.DARK, labels)
+        specs = pages.screen_specs(data, settings.lang)
     with clock.stage("html"):
         day = as_of.isoformat()
         bundle = assets.bundle_name()

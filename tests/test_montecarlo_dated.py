@@ -29,7 +29,7 @@ from lifealm.models.montecarlo.config import (
     SimulationConfig,
 )
 from lifealm.models.montecarlo.engine import run_paths
-from lifealm.models.montecarlo.household import household_from_inputs
+from lifealm.models.montecarlo.household import household_inputs
 from lifealm.models.montecarlo.run import simulate
 from lifealm.models.montecarlo.scenarios import draw_scenarios
 
@@ -110,7 +110,7 @@ def test_the_ledger_household_carries_dates_taxes_debts_and_collateral() -> None
         events=(Event("university", date(2031, 4, 1), 1_200_000.0), Event("car", date(2029, 5, 10), 3e6,
                                                                           basis="nominal")),
     )
-    house = household_from_inputs(inputs)
+    house = household_inputs(inputs).household
     assert [(s.annual_amount, s.start_year, s.end_year) for s in house.income] == [
         (6e6, 0.0, 5.0), (2.4e6, 15.0, None)]  # salary: Nov 2026 … Oct 2031; pension from Nov 2041
     assert house.expenses == 3.6e6  # the permanent expenses; the dated one is a stream to March 2029

@@ -20,7 +20,7 @@ from lifealm.models.inputs import Dividend, Expense, Holding, LedgerInputs, Loan
 from lifealm.models.montecarlo.config import Household, MarketModel, SimulationConfig, SpendingRule, classic
 from lifealm.models.montecarlo.engine import run_paths
 from lifealm.models.montecarlo.history import load_history
-from lifealm.models.montecarlo.household import household_plan, simulate_household
+from lifealm.models.montecarlo.household import household_plan, run_household
 from lifealm.models.montecarlo.run import simulate
 from lifealm.models.montecarlo.scenarios import draw_scenarios
 from lifealm.models.montecarlo.summary import result_to_dict, wilson_interval
@@ -131,7 +131,7 @@ def test_the_briefings_plan_sees_todays_margin_call() -> None:
         prices=(PricePoint("A", AS_OF, 1_000.0),),
         loans=(Loan("margin", 720_000.0, 0.02, "portfolio", 0.6, 0.70, 0.85, None, 0.65),),
         expenses=(Expense("food", 1_000.0),), assumptions=replace(Assumptions(), mc_paths=300, mc_years=5))
-    result = simulate_household(inputs, np.random.default_rng(1), seed=1)
+    result = run_household(inputs, np.random.default_rng(1), seed=1).result
     assert result.steps == "monthly"
     assert result.margin_call_probability == 1.0
     assert result.first_margin_call_years[0].year == 0 and result.first_margin_call_years[0].paths == 300

@@ -1,4 +1,4 @@
-"""The household plan from ledger inputs, `simulate_household`, and the series' defaults as one configuration."""
+"""The household plan from ledger inputs, `run_household`, and the series' defaults as one configuration."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from lifealm.models.inputs import (
 )
 from lifealm.models.montecarlo import series_defaults, simulate
 from lifealm.models.montecarlo.config import DividendStream, StandbyLine
-from lifealm.models.montecarlo.household import household_from_inputs, simulate_household
+from lifealm.models.montecarlo.household import household_inputs, run_household
 
 AS_OF = date(2026, 6, 30)
 
@@ -46,8 +46,8 @@ def _inputs(**assumption_changes: object) -> LedgerInputs:
     )
 
 
-def test_household_from_inputs_values_dividends_loans_and_flows() -> None:
-    house = household_from_inputs(_inputs())
+def test_household_inputs_values_dividends_loans_and_flows() -> None:
+    house = household_inputs(_inputs()).household
     assert house.portfolio == pytest.approx(1000 * 1000.0 + 10 * 100.0 * 150.0)
     a_dividends, b_dividends = 1000 * 40.0, 10 * 2.0 * 150.0
     assert house.dividends == pytest.approx(a_dividends + b_dividends)
@@ -63,10 +63,10 @@ def test_household_from_inputs_values_dividends_loans_and_flows() -> None:
     assert house.cash == 120_000.0
 
 
-def test_simulate_household_uses_the_assumptions() -> None:
+def test_run_household_uses_the_assumptions() -> None:
     inputs = _inputs(mc_paths=400, mc_years=15, market_volatility=0.0, inflation_std=0.0,
                      dividend_growth_std=0.0)
-    result = simulate_household(inputs, np.random.default_rng(1), seed=1)
+    result = run_household(inputs, np.random.default_rng(1), seed=1).result
     assert (result.paths, result.years, result.seed, result.spending_rule) == (400, 15, 1, "plan")
     # no randomness left: every path is the same
     assert result.terminal_wealth.p10 == pytest.approx(result.terminal_wealth.p90, rel=1e-12)

@@ -36,7 +36,7 @@ def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spe
 
 
 def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
-    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by `lifealm.charts.svg`), in `lang`."""
+    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by the print worker), in `lang`."""
     return build_all(data, theme.LIGHT, chart_labels(lang, data.currency))
 
 

@@ -141,11 +141,6 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
                                                  projection.findings))
 
 
-def household_from_inputs(inputs: LedgerInputs) -> Household:
-    """Today's balances and cash flows (without the findings; see `household_inputs`)."""
-    return household_inputs(inputs).household
-
-
 def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
     """The household plan under the ledger's assumptions (parametric GBM, monthly steps) over the plan's horizon
     (`plan_horizon`), with its findings.
@@ -172,20 +167,9 @@ def household_plan(inputs: LedgerInputs) -> HouseholdPlan:
     return HouseholdPlan(config, findings)
 
 
-def household_config(inputs: LedgerInputs) -> SimulationConfig:
-    """The plan's simulation configuration alone (`household_plan` also returns the findings)."""
-    return household_plan(inputs).config
-
-
 def run_household(inputs: LedgerInputs, rng: np.random.Generator, *,
                   history: ReturnHistory | None = None, seed: int | None = None) -> HouseholdRun:
     """Monte Carlo FIRE for the ledger's household (the briefing's section) with the plan's findings; `seed` is
     only recorded."""
     plan = household_plan(inputs)
     return HouseholdRun(simulate(plan.config, rng, history=history, seed=seed), plan.findings)
-
-
-def simulate_household(inputs: LedgerInputs, rng: np.random.Generator, *,
-                       history: ReturnHistory | None = None, seed: int | None = None) -> MonteCarloResult:
-    """The simulation's result alone (`run_household` also returns the plan's findings, as the briefing needs)."""
-    return run_household(inputs, rng, history=history, seed=seed).result
