@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import weasyprint
-from weasyprint.urls import FatalURLFetchingError
-
 from lifealm.errors import LifealmError
 from lifealm.render.print_worker import CHART_SCHEME
+from lifealm.render.weasyprint_loader import load_weasyprint
+
+weasyprint = load_weasyprint()  # WeasyPrint ships no type hints: its names are Any here
+URLFetcher: Any = weasyprint.URLFetcher
+FatalURLFetchingError: Any = weasyprint.urls.FatalURLFetchingError
 
 
-class _Fetcher(weasyprint.URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+class _Fetcher(URLFetcher):  # type: ignore[misc]
     """data: URLs only, and the charts: `lifealm-chart:ID` is the data: URL `charts()[ID]`, fetched alike."""
 
     def __init__(self, charts: Callable[[], Mapping[str, str]] | None) -> None:
@@ -22,7 +24,7 @@ class _Fetcher(weasyprint.URLFetcher):  # type: ignore[misc]  # WeasyPrint ships
         super().__init__(allowed_protocols=("data",))
         self._charts = charts
 
-    def fetch(self, url: str, headers: Any = None) -> weasyprint.urls.URLFetcherResponse:
+    def fetch(self, url: str, headers: Any = None) -> Any:  # a weasyprint.urls.URLFetcherResponse
         prefix = CHART_SCHEME + ":"
         if self._charts is not None and url.startswith(prefix):
             try:
