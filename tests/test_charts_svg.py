@@ -42,9 +42,13 @@ def _label_room(label: str, font: str) -> int:
     return round(float(found.group(1)))
 
 
-def test_japanese_in_the_print_font_is_measured_in_the_japanese_font() -> None:
-    # Liberation Sans has no kana or kanji: each is measured (as WeasyPrint draws it) in Noto Sans CJK JP, a full
-    # em wide, not as a missing glyph. A Latin label measures narrower than the same number of kanji.
-    kanji = "配当金配当金配当金配当金"
-    assert _label_room(kanji, PRINT_FONT) == _label_room(kanji, "Noto Sans CJK JP")
-    assert _label_room("iiiiiiiiiiii", PRINT_FONT) < _label_room(kanji, PRINT_FONT)
+def test_the_print_font_measures_latin_in_liberation_sans_and_japanese_in_noto_sans_cjk() -> None:
+    # Liberation Sans has no kana or kanji: each is measured (as WeasyPrint draws it) in Noto Sans CJK JP, a full em
+    # wide (10 px, the axis labels' size), so six more kanji take 60 px more room; a missing glyph would not.
+    six, twelve = "配当金" * 2, "配当金" * 4
+    assert _label_room(twelve, PRINT_FONT) - _label_room(six, PRINT_FONT) == 60
+    assert _label_room(twelve, PRINT_FONT) == _label_room(twelve, "Noto Sans CJK JP")
+    # Latin is measured in Liberation Sans, whose widths differ from those of the CJK font's own Latin glyphs.
+    for latin in ("Dividend income 2026", "WWWWWWWWWW"):
+        assert _label_room(latin, PRINT_FONT) == _label_room(latin, "Liberation Sans")
+        assert _label_room(latin, PRINT_FONT) != _label_room(latin, "Noto Sans CJK JP")
