@@ -341,10 +341,12 @@ def test_the_japanese_page_draws_every_chart_with_japanese_labels(outputs: dict[
 # --- tooltips: hovered in Chromium, read back as the reader sees them ---------------------------------------
 
 # Each mark of a chart is given the pointer in turn (Vega's own event path); the tooltip table is read as
-# {title: value}. Line marks without points answer for their first point only, so the bars and points are read.
+# {title: value}. A line's tooltip is answered by the invisible cells around its points (the nearest point), so
+# those are hovered too; the tooltip is hidden before each, so that a mark without one shows nothing.
 _HOVER_EVERY_MARK = """chart => {
   const shown = [];
   for (const el of chart.querySelectorAll('svg .role-mark path')) {
+    document.getElementById('vg-tooltip-element')?.classList.remove('visible');
     const box = el.getBoundingClientRect();
     const at = {bubbles: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2};
     el.dispatchEvent(new PointerEvent('pointermove', at));
@@ -365,8 +367,11 @@ JA_TOOLTIP_TITLES = {
     "allocation": {"銘柄", "評価額"},
     "dividends": {"年", "税引後配当"},
     "success-history": {"日付", "成功確率"},
+    "net-worth-history": {"日付", "純資産"},
+    "margin-history": {"日付", "融資比率"},
+    "montecarlo-fan": {"今日からの年数", "中央値"},
     "montecarlo-failures": {"初めて資金が不足した年", "パス数"},
-    "timeline": {"今日からの年数", "年の開始日", "項目", "金額", "年齢"},
+    "timeline": {"今日からの年数", "年の開始日", "項目", "金額", "年齢", "差し引き"},
 }
 EN_TOOLTIP_TITLES = {"margin-curve": {"market drop", "margin ratio"},
                      "stress-ladder": {"market drop", "cash needed", "outcome"},
@@ -426,10 +431,30 @@ def test_japanese_tooltips_carry_briefing_json_figures_in_japanese(outputs: dict
     income = {start + y["year"]: y["income"] for y in doc["dividends"]["projection"]}
     for tip in tips["dividends"]:
         assert _yen(tip["税引後配当"], "￥") == round(income[int(tip["年"])])
-    success = {s["snapshot_date"]: s["success_probability"] for s in doc["history"]["series"]}
-    for tip in tips["success-history"]:
-        day = date.fromisoformat(tip["日付"].replace("/", "-")).isoformat()
-        assert _percent(tip["成功確率"], "%") == round(success[day] * 100, 1)
+    # The lines answer for the point nearest the pointer, each day or year its own figure (a line's own tooltip
+    # would only ever show its first point).
+    series = {s["snapshot_date"]: s for s in doc["history"]["series"]}
+    for chart, title, field, read in (("success-history", "成功確率", "success_probability", _percent),
+                                      ("margin-history", "融資比率", "margin_ratio", _percent),
+                                      ("net-worth-history", "純資産", "net_worth", _yen)):
+        days = {date.fromisoformat(tip["日付"].replace("/", "-")).isoformat() for tip in tips[chart]}
+        assert len(days) > len(series) // 2, chart
+        for tip in tips[chart]:
+            figure = series[date.fromisoformat(tip["日付"].replace("/", "-")).isoformat()][field]
+            if read is _percent:
+                assert _percent(tip[title], "%") == round(figure * 100, 1), (chart, tip)
+            else:
+                assert _yen(tip[title], "￥") == round(figure), (chart, tip)
+    median = {y["year"]: y["p50"] for y in doc["montecarlo"]["net_worth"]}
+    assert len({tip["今日からの年数"] for tip in tips["montecarlo-fan"]}) > len(median) // 2
+    for tip in tips["montecarlo-fan"]:
+        assert _yen(tip["中央値"], "￥") == round(median[int(tip["今日からの年数"])])
+    net = {y["offset"]: y["net"] for y in doc["household"]["timeline"]}
+    nets = [tip for tip in tips["timeline"] if "差し引き" in tip]
+    assert len(nets) > len(net) // 2
+    for tip in nets:
+        assert set(tip) == {"今日からの年数", "差し引き"}
+        assert money_value(tip["差し引き"]) == round(net[int(tip["今日からの年数"])])
     failures = {f["year"]: f["paths"] for f in doc["montecarlo"]["failure_years"]}
     for tip in tips["montecarlo-failures"]:
         assert int(tip["パス数"].replace(",", "")) == failures[int(tip["初めて資金が不足した年"])]

@@ -70,9 +70,22 @@ def _finish(chart: alt.TopLevelMixin, theme: th.Theme, title: str, rows: _Rows, 
     themed = th.apply(spec, theme)
     if labels.vega_locale is not None:  # the language's number and date formats, for Vega's own axis labels
         themed["config"]["locale"] = dict(labels.vega_locale)
-    themed["width"] = "container" if theme.name == "dark" else theme.width
+    themed["width"] = "container" if theme.interactive else theme.width
     themed["height"] = theme.height
     return themed
+
+
+def _hover(base: alt.Chart, x: alt.X, field: str, tooltip: list[alt.Tooltip], theme: th.Theme) -> list[alt.Chart]:
+    """A line's tooltip, as a layer to draw beneath it: the point nearest the pointer along x, marked by a rule.
+
+    A Vega line is one mark, and its tooltip only ever shows its first point; so the page's line charts carry their
+    tooltips here instead (a nearest-point selection answers anywhere over the plot). The print has no pointer.
+    """
+    if not theme.interactive:
+        return []
+    nearest = alt.selection_point(nearest=True, on="pointerover", clear="pointerout", fields=[field], empty=False)
+    return [base.mark_rule(color=theme.muted).encode(
+        x=x, opacity=alt.condition(nearest, alt.value(0.6), alt.value(0.0)), tooltip=tooltip).add_params(nearest)]
 
 
 RATIO_AXIS_CAP = 5.0  # beyond 500 % the thresholds would be squeezed into a few pixels; the table has the figures
@@ -224,16 +237,14 @@ def _history_rows(points: tuple[HistoryPoint, ...]) -> list[dict[str, Any]]:
 def net_worth_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Net worth over the snapshots (today included)."""
     named = _Rows()
-    chart = alt.Chart(named(_history_rows(points))).mark_line(
-        color=theme.accent, point=len(points) < 60
-    ).encode(
-        x=_day_axis(labels),
-        y=alt.Y("net_worth:Q", title=labels.net_worth, axis=alt.Axis(labelExpr=labels.money_axis),
-                scale=alt.Scale(zero=False)),
-        tooltip=[_tip("day:T", labels.date, labels.date_format),
-                 _tip("net_worth:Q", labels.net_worth, labels.money_format)],
-    )
-    return _finish(chart, theme, labels.net_worth_title, named, labels)
+    base = alt.Chart(named(_history_rows(points)))
+    x = _day_axis(labels)
+    line = base.mark_line(color=theme.accent, point=len(points) < 60).encode(
+        x=x, y=alt.Y("net_worth:Q", title=labels.net_worth, axis=alt.Axis(labelExpr=labels.money_axis),
+                     scale=alt.Scale(zero=False)))
+    hover = _hover(base, x, "day", [_tip("day:T", labels.date, labels.date_format),
+                                    _tip("net_worth:Q", labels.net_worth, labels.money_format)], theme)
+    return _finish(alt.layer(*hover, line) if hover else line, theme, labels.net_worth_title, named, labels)
 
 
 def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th.Theme,
@@ -241,12 +252,12 @@ def margin_history(view: MarginView, points: tuple[HistoryPoint, ...], theme: th
     """Margin ratio over the snapshots, with the freeze threshold for scale."""
     named = _Rows()
     rows = [r for r in _history_rows(points) if r["ratio"] is not None]
-    line = alt.Chart(named(rows)).mark_line(color=theme.good, point=len(rows) < 60).encode(
-        x=_day_axis(labels),
-        y=alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT)),
-        tooltip=[_tip("day:T", labels.date, labels.date_format), _tip("ratio:Q", labels.margin_ratio, RATIO_FORMAT)],
-    )
-    layers: list[alt.Chart] = [line]
+    base = alt.Chart(named(rows))
+    x = _day_axis(labels)
+    line = base.mark_line(color=theme.good, point=len(rows) < 60).encode(
+        x=x, y=alt.Y("ratio:Q", title=labels.margin_ratio, axis=alt.Axis(format=PERCENT_FORMAT)))
+    tips = [_tip("day:T", labels.date, labels.date_format), _tip("ratio:Q", labels.margin_ratio, RATIO_FORMAT)]
+    layers: list[alt.Chart] = [*_hover(base, x, "day", tips, theme), line]
     if view.freeze is not None:
         freeze = alt.Chart(named([{"level": view.freeze}]))
         layers.append(freeze.mark_rule(color=theme.warn, strokeDash=[4, 3]).encode(y="level:Q"))
@@ -257,15 +268,14 @@ def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: C
     """Monte Carlo success probability at each briefing that ran the simulation."""
     named = _Rows()
     rows = [r for r in _history_rows(points) if r["success"] is not None]
-    chart = named(rows)
-    line = alt.Chart(chart).mark_line(color=theme.accent, point=len(rows) < 60).encode(
-        x=_day_axis(labels),
-        y=alt.Y("success:Q", title=labels.success_probability, axis=alt.Axis(format=PERCENT_FORMAT),
-                scale=alt.Scale(domain=[0, 1])),
-        tooltip=[_tip("day:T", labels.date, labels.date_format),
-                 _tip("success:Q", labels.success_probability, RATIO_FORMAT)],
-    )
-    return _finish(line, theme, labels.success_title, named, labels)
+    base = alt.Chart(named(rows))
+    x = _day_axis(labels)
+    line = base.mark_line(color=theme.accent, point=len(rows) < 60).encode(
+        x=x, y=alt.Y("success:Q", title=labels.success_probability, axis=alt.Axis(format=PERCENT_FORMAT),
+                     scale=alt.Scale(domain=[0, 1])))
+    hover = _hover(base, x, "day", [_tip("day:T", labels.date, labels.date_format),
+                                    _tip("success:Q", labels.success_probability, RATIO_FORMAT)], theme)
+    return _finish(alt.layer(*hover, line) if hover else line, theme, labels.success_title, named, labels)
 
 
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
@@ -300,12 +310,11 @@ def montecarlo_fan(result: MonteCarloResult, theme: th.Theme, labels: ChartLabel
     outer = base.mark_area(color=theme.accent_soft, opacity=0.55).encode(
         x=x, y=alt.Y("p10:Q", title=labels.net_worth, axis=money), y2="p90:Q")
     inner = base.mark_area(color=theme.accent, opacity=0.45).encode(x=x, y="p25:Q", y2="p75:Q")
-    median = base.mark_line(color=theme.good, strokeWidth=2).encode(
-        x=x, y="p50:Q", tooltip=[_tip("year:Q", labels.years_from_today, COUNT_FORMAT),
-                                 _tip("p50:Q", labels.median, labels.money_format)])
+    median = base.mark_line(color=theme.good, strokeWidth=2).encode(x=x, y="p50:Q")
+    hover = _hover(base, x, "year", [_tip("year:Q", labels.years_from_today, COUNT_FORMAT),
+                                     _tip("p50:Q", labels.median, labels.money_format)], theme)
     zero = alt.Chart(named([{"level": 0}])).mark_rule(color=theme.bad).encode(y="level:Q")
-    return _finish(alt.layer(outer, inner, median, zero), theme,
-                   labels.fan_title, named, labels)
+    return _finish(alt.layer(outer, inner, *hover, median, zero), theme, labels.fan_title, named, labels)
 
 
 def montecarlo_failures(result: MonteCarloResult, theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
@@ -346,10 +355,13 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
     )
     net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
                 for y in view.years]
-    net = alt.Chart(named(net_rows)).mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(
-        x=x, y="net:Q", tooltip=[_tip("year:O", labels.years_from_today),
-                                 _tip("net:Q", labels.net, labels.money_format)])
-    layers: list[alt.Chart] = [bars, net]
+    net_base = alt.Chart(named(net_rows))
+    net = net_base.mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(x=x, y="net:Q")
+    # Beneath the bars, so that a bar answers with its own tooltip and the space around them with the year's net.
+    # The year as a number: Vega-Lite's nearest-point tooltip reads an unformatted ordinal field from the wrong datum.
+    hover = _hover(net_base, x, "year", [_tip("year:Q", labels.years_from_today, COUNT_FORMAT),
+                                         _tip("net:Q", labels.net, labels.money_format)], theme)
+    layers: list[alt.Chart] = [*hover, bars, net]
     if view.markers:
         marker_words = {"income_start": labels.starts, "income_end": labels.ends, "expense_start": labels.starts,
                         "expense_end": labels.ends}

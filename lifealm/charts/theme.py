@@ -30,6 +30,7 @@ class Theme:
     width: int
     height: int
     font: str
+    interactive: bool  # drawn in the browser (hover tooltips, fluid width), or printed as a still SVG
 
 
 DARK = Theme(
@@ -46,6 +47,7 @@ DARK = Theme(
     width=560,
     height=240,
     font=CHART_FONT,
+    interactive=True,
 )
 
 LIGHT = Theme(
@@ -62,6 +64,7 @@ LIGHT = Theme(
     width=470,
     height=190,
     font=PRINT_FONT,
+    interactive=False,
 )
 
 
