@@ -104,5 +104,5 @@ def apply(spec: dict[str, Any], theme: Theme) -> dict[str, Any]:
     themed = dict(spec)
     themed["config"] = config(theme)
     themed["background"] = theme.background
-    themed["autosize"] = {"type": "fit-x", "contains": "padding"} if theme.name == "dark" else {"type": "pad"}
+    themed["autosize"] = {"type": "fit-x", "contains": "padding"} if theme.interactive else {"type": "pad"}
     return themed
