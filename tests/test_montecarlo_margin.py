@@ -3,17 +3,21 @@ ratio on its own account, worked by hand; a split into identical halves changes 
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from demo_ledgers import demo_copy
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from model_inputs import ledger_inputs, position
 
+from lifealm.cli import _register, cli
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_inputs
 from lifealm.models.briefing import build_briefing
@@ -27,6 +31,7 @@ from lifealm.models.valuation import value_portfolio
 
 AS_OF = date(2026, 6, 30)
 SBI, RAKUTEN = "SBI 特定", "楽天 特定"
+_register()
 
 # A ¥40M portfolio: broker A's account ¥30M at haircut 1 (collateral ¥30M), broker B's ¥7.5M at haircut 0.8
 # (collateral ¥6M), ¥2.5M unpledged. A lends ¥10M (33.3 %), B ¥5M (83.3 %: past its 70 % call, below its 85 %).
@@ -229,3 +234,58 @@ def test_the_demo_household_with_a_second_broker_near_its_forced_sale_is_sold_wh
     assert split_result.forced_liquidation_probability > combined_result.forced_liquidation_probability
     assert split_result.mean_forced_sales > combined_result.mean_forced_sales
     assert split_result.success_probability < combined_result.success_probability
+
+
+@pytest.mark.parametrize("changes", [
+    {"loan": 5.0},  # a one-position loan besides the brokers'
+    {"margin_loans": (A,)},  # one broker is declared by `loan` and its terms
+    {"margin_loans": (replace(A, pledged_share=0.9), B)},  # the accounts hold more than the portfolio
+])
+def test_a_household_declares_its_margin_positions_one_way(changes: dict[str, object]) -> None:
+    house = Household(portfolio=PORTFOLIO, margin_loans=(A, B))
+    with pytest.raises(ValueError, match=r"margin_loans|pledged"):
+        replace(house, **changes)  # type: ignore[arg-type]
+
+
+def test_one_loan_in_place_of_the_brokers_takes_their_strictest_terms_on_all_their_collateral() -> None:
+    b = replace(B, rate=0.04, margin_call=0.65, forced_liquidation=0.90, target_ratio=0.60)
+    house = Household(portfolio=PORTFOLIO, margin_loans=(replace(A, rate=0.01), b))
+    one = house.with_one_margin_loan(20.0)
+    assert one.margin_loans == () and one.loan == 20.0
+    assert (one.margin_call, one.forced_liquidation, one.target_ratio) == (0.65, 0.85, 0.60)
+    assert one.collateral_fraction == pytest.approx(36.0 / 40.0, rel=1e-12)
+    assert one.loan_rate == pytest.approx((10.0 * 0.01 + 5.0 * 0.04) / 15.0, rel=1e-12)
+    assert one.net_worth == pytest.approx(40.0 - 20.0)
+    single = Household(portfolio=PORTFOLIO, loan=15.0, margin_call=0.6)
+    assert single.with_one_margin_loan(20.0) == replace(single, loan=20.0)
+
+
+def test_simulate_runs_a_ledger_with_two_brokers_and_its_loan_option_replaces_them(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    demo_copy(db, as_of=AS_OF)
+    conn = sqlite3.connect(db)
+    with conn:  # two of the pledged holdings move to a second broker, which lends ¥10M against them
+        (taxable,) = conn.execute("SELECT collateral_account FROM loans WHERE kind = 'margin'").fetchone()
+        conn.execute("INSERT INTO accounts (name, kind) VALUES (?, 'taxable')", (RAKUTEN,))
+        conn.execute("UPDATE holdings SET account = ? WHERE id IN (SELECT id FROM holdings WHERE account = ? "
+                     "ORDER BY id DESC LIMIT 2)", (RAKUTEN, taxable))
+        conn.execute("UPDATE loans SET balance = balance - 10000000 WHERE kind = 'margin'")
+        conn.execute("INSERT INTO loans (name, kind, balance, rate, freeze_pct, margin_call_pct, forced_liq_pct, "
+                     "target_ratio, collateral_account) VALUES ('Rakuten loan', 'margin', 10000000, 0.02, 0.6, "
+                     "0.7, 0.85, 0.65, ?)", (RAKUTEN,))
+    conn.close()
+    ledger = open_ledger(db)
+    try:
+        positions = household_inputs(load_inputs(ledger, AS_OF)).household.positions
+        assert sorted(p.balance for p in positions) == [10_000_000.0, 40_000_000.0]
+    finally:
+        ledger.close()
+    args = ["simulate", "--db", str(db), "--as-of", AS_OF.isoformat(), "--paths", "300", "--years", "10"]
+    runner = CliRunner()
+    split = runner.invoke(cli, args)
+    assert split.exit_code == 0, split.output
+    one = runner.invoke(cli, [*args, "--loan", "50000000"])
+    assert one.exit_code == 0, one.output
+    for out in (split.output, one.output):
+        data = json.loads(out)
+        assert 0.0 <= data["forced_liquidation_probability"] <= data["margin_call_probability"] <= 1.0

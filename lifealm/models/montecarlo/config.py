@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import fsum
 from typing import Literal
 
@@ -174,6 +174,21 @@ class Household:
             return (MarginLoan(self.loan, self.loan_rate, self.collateral_fraction, self.margin_call,
                                self.forced_liquidation, self.target_ratio),)
         return ()
+
+    def with_one_margin_loan(self, balance: float) -> Household:
+        """The household with its margin loans replaced by one loan of `balance` (`lifealm simulate --loan`): on the
+        one position's terms, or the brokers' positions taken as one, the strictest of each of their thresholds
+        and targets against all their collateral, at their balance-weighted rate."""
+        brokers = self.margin_loans
+        if not brokers:
+            return replace(self, loan=balance)
+        owed = fsum(p.balance for p in brokers)
+        rate = fsum(p.balance * p.rate for p in brokers) / owed if owed > 0 else brokers[0].rate
+        return replace(self, margin_loans=(), loan=balance, loan_rate=rate,
+                       collateral_fraction=fsum(p.collateral_fraction for p in brokers),
+                       margin_call=min(p.margin_call for p in brokers),
+                       forced_liquidation=min(p.forced_liquidation for p in brokers),
+                       target_ratio=min(p.target_ratio for p in brokers))
 
     @property
     def margin_debt(self) -> float:

@@ -6,10 +6,11 @@ the step's cash flow (after-tax dividends, income, interest on the margin loan a
 rate, spending, and the dated flows of the schedule: streams that start or end, one-off events, amortizing loan
 payments) settles at the end of the step (or at its start, `timing="start"`); a surplus first repays the
 standby lines (the dearest first), then is reinvested; a deficit is met from cash, then by selling holdings or
-drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. The margin
-ratio (secured loan ÷ collateral, the collateral being `collateral_fraction` of the portfolio) is checked after
-each step: at the forced-liquidation threshold pledged holdings are sold at that step's price to bring the ratio
-back to the loan's target, which locks in the loss (the sold holdings no longer recover or pay dividends).
+drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. Each margin
+position's ratio (its loan ÷ its collateral: one position against `collateral_fraction` of the portfolio, or each
+broker's loans against its own pledged account) is checked after each step: at its forced-liquidation threshold
+that broker's pledged holdings are sold at the step's price to bring its ratio back to its target, which locks in
+the loss (the sold holdings no longer recover or pay dividends); lifealm.models.montecarlo.margin has the formulas.
 Spending that cannot be met is a failure of that path; a percentage-of-balance rule pays a share of the balance
 at each payment, so it fails only below its floor.
 """
