@@ -183,10 +183,11 @@ def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: i
     hit &= loans > 0
     if not hit.any():
         return
-    _mark(state.margin_call_step, np.any(hit, axis=0), step)
+    single = book.count == 1
+    _mark(state.margin_call_step, hit[0] if single else np.any(hit, axis=0), step)
     if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby lines
         need = book.target_need(hit, collateral)
-        if book.count == 1:
+        if single:
             loans[0] -= _defend(state, need[0])
         else:  # the shared defense goes to the position nearest its forced sale first, on each path
             columns = np.arange(state.value.size)
@@ -196,9 +197,9 @@ def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: i
     forced &= loans > 0
     if not forced.any():
         return
-    _mark(state.liquidation_step, np.any(forced, axis=0), step)
+    _mark(state.liquidation_step, forced[0] if single else np.any(forced, axis=0), step)
     for index in range(book.count):
-        if not forced[index].any():
+        if not single and not forced[index].any():
             continue
         value = state.value
         sell = book.sale(index, forced[index], collateral[index], held[index])
@@ -206,11 +207,12 @@ def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: i
             with np.errstate(divide="ignore", invalid="ignore"):
                 state.dividends *= np.where(value > 0, (value - sell) / value, 0.0)
         value -= sell
+        # what is left in the broker's account (the whole-portfolio account's `held` is a view of `value`)
+        sold_out = (value if book.whole else held[index] - sell) <= tolerance
         book.after_sale(index, sell, value)
         state.forced_sales += sell
         # the broker's pledged holdings all sold and its loan still owed: the household is wiped out
-        _mark(state.failed_step, forced[index] & (held[index] - sell <= tolerance) & (loans[index] > tolerance),
-              step)
+        _mark(state.failed_step, forced[index] & sold_out & (loans[index] > tolerance), step)
 
 
 def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:

@@ -36,12 +36,17 @@ class MarginBook:
     def __init__(self, positions: tuple[MarginLoan, ...], paths: int) -> None:
         ones = np.ones((1, paths))
         self.count = len(positions)
+        self.whole = self.count == 1 and positions[0].pledged_share == 1.0  # a = 1 for ever (a − 1 = 0 at a sale)
         self.loans = np.array([[p.balance] for p in positions], dtype=np.float64) * ones
+        self.rows = list(self.loans)  # each position's balance, a view updated in place with `loans`
         self.shares = np.array([[p.pledged_share] for p in positions], dtype=np.float64) * ones
         self.haircuts = [p.haircut for p in positions]
         self.interest_rates = [p.rate for p in positions]
-        self.margin_call = np.array([[p.margin_call] for p in positions], dtype=np.float64)
-        self.forced = np.array([[p.forced_liquidation] for p in positions], dtype=np.float64)
+        # (positions, 1) columns against (positions, paths); one position's as plain numbers (numpy's fast path)
+        self.margin_call: float | FloatArray = np.array([[p.margin_call] for p in positions], dtype=np.float64)
+        self.forced: float | FloatArray = np.array([[p.forced_liquidation] for p in positions], dtype=np.float64)
+        if self.count == 1:
+            self.margin_call, self.forced = positions[0].margin_call, positions[0].forced_liquidation
         self.targets = [p.target_ratio for p in positions]
 
     def total(self) -> FloatArray:
@@ -51,11 +56,14 @@ class MarginBook:
 
     def charge_interest(self, flow: FloatArray, dt: float) -> None:
         """Subtract each position's interest over `dt` years from `flow`."""
-        for loan, rate in zip(self.loans, self.interest_rates, strict=True):
+        for loan, rate in zip(self.rows, self.interest_rates, strict=True):
             flow -= loan * (rate * dt)
 
     def held(self, value: FloatArray) -> FloatArray:
-        """Each pledged account's market value, (positions, paths)."""
+        """Each pledged account's market value, (positions, paths); the one whole-portfolio account is a view of
+        `value` itself (so read it before `value` changes)."""
+        if self.whole:
+            return value[np.newaxis, :]
         held: FloatArray = self.shares * value
         return held
 
@@ -89,8 +97,8 @@ class MarginBook:
     def after_sale(self, index: int, sold: FloatArray, value_after: FloatArray) -> None:
         """Shift the pledged shares after broker `index` sold `sold` and the portfolio fell to `value_after`."""
         self.loans[index] -= sold
-        if self.count == 1:
-            return  # the whole portfolio is the one account: a stays 1 (a − 1 = 0)
+        if self.whole:
+            return
         moved = np.divide(sold, value_after, out=np.zeros_like(sold), where=value_after > 0)
         own = self.shares[index].copy()
         self.shares += self.shares * moved
