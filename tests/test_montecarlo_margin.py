@@ -289,3 +289,18 @@ def test_simulate_runs_a_ledger_with_two_brokers_and_its_loan_option_replaces_th
     for out in (split.output, one.output):
         data = json.loads(out)
         assert 0.0 <= data["forced_liquidation_probability"] <= data["margin_call_probability"] <= 1.0
+
+
+@pytest.mark.parametrize(("cash", "fails"), [(2.0, False), (0.5, True)])
+def test_a_broker_lending_against_an_empty_account_is_repaid_from_cash_or_the_household_is_wiped_out(
+        cash: float, fails: bool) -> None:
+    # B lends 1 against an account that holds nothing (its only holding could not be valued): a ratio of infinity.
+    empty = MarginLoan(1.0, 0.0, collateral_fraction=0.0, pledged_share=0.0)
+    house = Household(portfolio=PORTFOLIO, cash=cash, margin_loans=(A, empty))
+    outcomes = run_paths(_config(house, 1, defend_margin_call=True), _path([0.0]))
+    assert outcomes.first_margin_call_step[0] == 0
+    # ¥2 of cash repays the 1 today; with ¥0.5 the 0.5 left is owed on an account with nothing to sell
+    assert outcomes.spending_failure_step[0] == (0 if fails else -1)
+    assert outcomes.first_forced_liquidation_step[0] == (0 if fails else -1)
+    assert outcomes.forced_sales[0] == 0.0
+    assert outcomes.net_worth[1, 0] == pytest.approx(PORTFOLIO + cash - 11.0, rel=1e-12)
