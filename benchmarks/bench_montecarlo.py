@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from benchmarks.bench_models import demo_inputs
-from lifealm.models.montecarlo.config import SimulationConfig, series_defaults
+from lifealm.models.montecarlo.config import MarginLoan, SimulationConfig, classic, series_defaults
 from lifealm.models.montecarlo.household import household_plan
 from lifealm.models.montecarlo.run import simulate
 
@@ -68,6 +68,7 @@ def main() -> None:
         measure(f"briefing's household (demo ledger, the plan's {plan.steps} steps)", plan)
         if plan.steps != "monthly":
             measure("briefing's household (demo ledger), monthly", replace(plan, steps="monthly"))
+    measure("calculator question, no loan (`simulate --initial`), annual", classic(100_000_000.0, years=40))
     config = series_defaults()
     measure("series defaults, annual", config)
     measure("series defaults, monthly", replace(config, steps="monthly"))
@@ -77,3 +78,8 @@ def main() -> None:
                    spending=replace(config.spending, rule="guardrails", withdrawal_rate=0.05))
     measure("+ cash, standby line, defense, guardrails, annual", full)
     measure("+ cash, standby line, defense, guardrails, monthly", replace(full, steps="monthly"))
+    # the series' loan at two brokers: ¥40M against ¥100M and ¥10M against ¥25M of the portfolio
+    house = replace(config.household, loan=0.0, margin_loans=(
+        MarginLoan(40_000_000.0, 0.02, collateral_fraction=0.8, pledged_share=0.8),
+        MarginLoan(10_000_000.0, 0.02, collateral_fraction=0.2, pledged_share=0.2)))
+    measure("series defaults at two brokers, monthly", replace(config, household=house, steps="monthly"))

@@ -160,7 +160,7 @@ def build_config(request: SimulateRequest, settings: Settings, as_of: date, hist
     config, seed, findings, why = _household(request, settings, as_of)
     house = config.household
     if request.loan is not None:
-        house = replace(house, loan=request.loan)
+        house = house.with_one_margin_loan(request.loan)
     if request.credit_line is not None:
         house = replace(house, credit_limit=request.credit_line)
         # a standby line exists to absorb margin calls (orthogonal defense), as in the ledger plan

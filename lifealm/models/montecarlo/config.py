@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from math import fsum
 from typing import Literal
 
 Engine = Literal["parametric", "historical", "bootstrap"]
@@ -100,6 +101,30 @@ class AmortizingLoan:
 
 
 @dataclass(frozen=True, slots=True)
+class MarginLoan:
+    """One margin position: the margin loans at one broker against that broker's own pledged account.
+
+    `collateral_fraction` is the collateral (the pledged holdings × their haircuts) ÷ the portfolio today;
+    `pledged_share` is the market value of the pledged account ÷ the portfolio today (1: the whole portfolio stands
+    behind the loan, the collateral being `collateral_fraction` of every holding). A forced sale sells the pledged
+    holdings, so each yen sold takes collateral_fraction ÷ pledged_share yen of collateral with it.
+    """
+
+    balance: float
+    rate: float = 0.02
+    collateral_fraction: float = 1.0
+    margin_call: float = 0.70
+    forced_liquidation: float = 0.85
+    target_ratio: float = 0.65  # a forced liquidation sells down to this ratio
+    pledged_share: float = 1.0
+
+    @property
+    def haircut(self) -> float:
+        """The collateral counted per yen of the pledged holdings' market value (0: nothing is pledged)."""
+        return self.collateral_fraction / self.pledged_share if self.pledged_share > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Household:
     """Today's balance sheet and cash flows in the base currency (annual amounts)."""
 
@@ -113,6 +138,8 @@ class Household:
     dividend_tax: float = 0.20315
     income: tuple[IncomeStream, ...] = ()
     expenses: float = 0.0  # today's money; inflated by the simulated inflation
+    # One margin position (every secured loan as one, against `collateral_fraction` of the portfolio): `loan` and
+    # its terms. Loans at two or more brokers, each against its own account: `margin_loans` instead (loan = 0).
     loan: float = 0.0  # secured (portfolio-collateral) margin loan
     loan_rate: float = 0.02
     margin_call: float = 0.70
@@ -128,6 +155,45 @@ class Household:
     # the margin loan's collateral as a share of the portfolio: the pledged holdings × their haircuts ÷ the
     # portfolio value today, kept as the portfolio moves and sells (1: every holding pledged at face value)
     collateral_fraction: float = 1.0
+    margin_loans: tuple[MarginLoan, ...] = ()  # two or more brokers' positions, each measured on its own
+
+    def __post_init__(self) -> None:
+        if self.margin_loans and (self.loan != 0.0 or len(self.margin_loans) < 2):
+            raise ValueError("margin_loans declares two or more brokers' positions with loan = 0; one position is "
+                             "declared by loan and its terms")
+        if fsum(p.pledged_share for p in self.margin_loans) > 1.0 + 1e-9:
+            raise ValueError("the brokers' pledged accounts hold more than the whole portfolio (pledged_share)")
+
+    @property
+    def positions(self) -> tuple[MarginLoan, ...]:
+        """Every margin position: `margin_loans`, or the one given by `loan` and its terms (none when nothing is
+        owed)."""
+        if self.margin_loans:
+            return self.margin_loans
+        if self.loan > 0:
+            return (MarginLoan(self.loan, self.loan_rate, self.collateral_fraction, self.margin_call,
+                               self.forced_liquidation, self.target_ratio),)
+        return ()
+
+    def with_one_margin_loan(self, balance: float) -> Household:
+        """The household with its margin loans replaced by one loan of `balance` (`lifealm simulate --loan`): on the
+        one position's terms, or the brokers' positions taken as one, the strictest of each of their thresholds
+        and targets against all their collateral, at their balance-weighted rate."""
+        brokers = self.margin_loans
+        if not brokers:
+            return replace(self, loan=balance)
+        owed = fsum(p.balance for p in brokers)
+        rate = fsum(p.balance * p.rate for p in brokers) / owed if owed > 0 else brokers[0].rate
+        return replace(self, margin_loans=(), loan=balance, loan_rate=rate,
+                       collateral_fraction=fsum(p.collateral_fraction for p in brokers),
+                       margin_call=min(p.margin_call for p in brokers),
+                       forced_liquidation=min(p.forced_liquidation for p in brokers),
+                       target_ratio=min(p.target_ratio for p in brokers))
+
+    @property
+    def margin_debt(self) -> float:
+        """What is owed on the margin loans today, over every position."""
+        return fsum(p.balance for p in self.margin_loans) if self.margin_loans else self.loan
 
     @property
     def lines(self) -> tuple[StandbyLine, ...]:
@@ -144,7 +210,7 @@ class Household:
     @property
     def net_worth(self) -> float:
         """Today's simulated net worth: portfolio + cash − margin loan − drawn standby lines − amortizing loans."""
-        return self.portfolio + self.cash - self.loan - self.line_drawn - sum(a.balance for a in self.amortizing)
+        return self.portfolio + self.cash - self.margin_debt - self.line_drawn - sum(a.balance for a in self.amortizing)
 
     @property
     def streams(self) -> tuple[DividendStream, ...]:

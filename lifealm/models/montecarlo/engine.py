@@ -6,10 +6,11 @@ the step's cash flow (after-tax dividends, income, interest on the margin loan a
 rate, spending, and the dated flows of the schedule: streams that start or end, one-off events, amortizing loan
 payments) settles at the end of the step (or at its start, `timing="start"`); a surplus first repays the
 standby lines (the dearest first), then is reinvested; a deficit is met from cash, then by selling holdings or
-drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. The margin
-ratio (secured loan ÷ collateral, the collateral being `collateral_fraction` of the portfolio) is checked after
-each step: at the forced-liquidation threshold pledged holdings are sold at that step's price to bring the ratio
-back to the loan's target, which locks in the loss (the sold holdings no longer recover or pay dividends).
+drawing the lines (the cheapest first, each up to max(0, limit − drawn)) in the configured order. Each margin
+position's ratio (its loan ÷ its collateral: one position against `collateral_fraction` of the portfolio, or each
+broker's loans against its own pledged account) is checked after each step: at its forced-liquidation threshold
+that broker's pledged holdings are sold at the step's price to bring its ratio back to its target, which locks in
+the loss (the sold holdings no longer recover or pay dividends); lifealm.models.montecarlo.margin has the formulas.
 Spending that cannot be met is a failure of that path; a percentage-of-balance rule pays a share of the balance
 at each payment, so it fails only below its floor.
 """
@@ -22,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lifealm.models.montecarlo.config import SimulationConfig, StandbyLine
+from lifealm.models.montecarlo.margin import MarginBook
 from lifealm.models.montecarlo.scenarios import Scenarios
 from lifealm.models.montecarlo.schedule import build_schedule
 from lifealm.models.montecarlo.spending import PERCENTAGE_RULES, initial_spending, payment_fraction, year_spending
@@ -109,7 +111,9 @@ class _State:
         # bonds, only the stock share pays them.
         self.dividends = np.full(paths, float(house.dividends) * config.market.stocks)
         self.cash = np.full(paths, float(house.cash))
-        self.loan = np.full(paths, float(house.loan))
+        self.dividends_paid = house.dividends > 0
+        positions = house.positions
+        self.margin = MarginBook(positions, paths) if any(p.balance > 0 for p in positions) else None
         self.lines = _Lines(house.lines, paths) if house.lines else None
         self.failed_step = np.full(paths, -1, dtype=np.int64)
         self.margin_call_step = np.full(paths, -1, dtype=np.int64)
@@ -119,13 +123,13 @@ class _State:
 
     def net_worth(self) -> FloatArray:
         total: FloatArray = self.value + self.cash
-        total -= self.loan + self.debt
+        total -= self.debt if self.margin is None else self.margin.total() + self.debt
         if self.lines is not None:
             total -= self.lines.total()
         return total
 
 
-def _mark(first: IntArray, hit: NDArray[np.bool_], step: int) -> None:
+def _mark(first: IntArray, hit: NDArray[np.bool_], step: int) -> None:  # hit: (paths,)
     first[hit & (first < 0)] = step
 
 
@@ -159,40 +163,56 @@ def _settle(config: SimulationConfig, state: _State, flow: FloatArray, step: int
     _mark(state.failed_step, unmet, step)
 
 
-def _leverage(config: SimulationConfig, state: _State, step: int, tolerance: float) -> None:
-    """Margin call and forced liquidation on the current state (today's, then after each step)."""
-    house = config.household
-    value, loan = state.value, state.loan
-    pledged = house.collateral_fraction
-    collateral = value * pledged
-    hit = loan >= house.margin_call * collateral
-    hit &= loan > 0
+def _defend(state: _State, need: FloatArray) -> FloatArray:
+    """Repay up to `need` from cash, then the standby lines; returns what was repaid."""
+    from_cash = np.minimum(need, state.cash)
+    state.cash -= from_cash
+    need -= from_cash
+    from_line = state.lines.draw(need) if state.lines is not None else 0.0
+    paid: FloatArray = from_cash + from_line
+    return paid
+
+
+def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: int, tolerance: float) -> None:
+    """Margin call and forced liquidation of every position on the current state (today's, then after each step);
+    the formulas are in lifealm.models.montecarlo.margin."""
+    loans = book.loans
+    held = book.held(state.value)
+    collateral = book.collateral(held)
+    hit = loans >= book.margin_call * collateral
+    hit &= loans > 0
     if not hit.any():
         return
-    _mark(state.margin_call_step, hit, step)
+    single = book.count == 1
+    _mark(state.margin_call_step, hit[0] if single else np.any(hit, axis=0), step)
     if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby lines
-        need = np.where(hit, np.maximum(loan - house.target_ratio * collateral, 0.0), 0.0)
-        from_cash = np.minimum(need, state.cash)
-        state.cash -= from_cash
-        need -= from_cash
-        from_line = state.lines.draw(need) if state.lines is not None else 0.0
-        loan -= from_cash + from_line
-    forced = loan >= house.forced_liquidation * collateral
-    forced &= loan > 0
+        need = book.target_need(hit, collateral)
+        if single:
+            loans[0] -= _defend(state, need[0])
+        else:  # the shared defense goes to the position nearest its forced sale first, on each path
+            columns = np.arange(state.value.size)
+            for rank in book.defense_order(collateral):
+                loans[rank, columns] -= _defend(state, need[rank, columns])
+    forced = loans >= book.forced * collateral
+    forced &= loans > 0
     if not forced.any():
         return
-    _mark(state.liquidation_step, forced, step)
-    target = house.target_ratio
-    # sell x of pledged holdings at today's price so that (loan − x) / (pledged · (value − x)) = target
-    sell = np.where(forced, np.minimum((loan - target * collateral) / (1.0 - target * pledged), value), 0.0)
-    if house.dividends > 0:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            state.dividends *= np.where(value > 0, (value - sell) / value, 0.0)
-    value -= sell
-    loan -= sell
-    state.forced_sales += sell
-    # the whole portfolio sold and debt still left: the household is wiped out
-    _mark(state.failed_step, forced & (value <= tolerance) & (loan > tolerance), step)
+    _mark(state.liquidation_step, forced[0] if single else np.any(forced, axis=0), step)
+    for index in range(book.count):
+        if not single and not forced[index].any():
+            continue
+        value = state.value
+        sell = book.sale(index, forced[index], collateral[index], held[index])
+        if state.dividends_paid:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                state.dividends *= np.where(value > 0, (value - sell) / value, 0.0)
+        value -= sell
+        # what is left in the broker's account (the whole-portfolio account's `held` is a view of `value`)
+        sold_out = (value if book.whole else held[index] - sell) <= tolerance
+        book.after_sale(index, sell, value)
+        state.forced_sales += sell
+        # the broker's pledged holdings all sold and its loan still owed: the household is wiped out
+        _mark(state.failed_step, forced[index] & sold_out & (loans[index] > tolerance), step)
 
 
 def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
@@ -208,8 +228,9 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
     first_spending = initial_spending(config, start_net)
     floor = rule.floor * first_spending
     percentage = rule.rule in PERCENTAGE_RULES
-    if house.loan > 0:  # today's state: a household in the margin-call zone now is in it on every path
-        _leverage(config, state, 0, tolerance)
+    book = state.margin
+    if book is not None:  # today's state: a household in the margin-call zone now is in it on every path
+        _leverage(config, state, book, 0, tolerance)
     index = np.ones(paths)
     net_worth = np.empty((config.years + 1, paths))
     price_index = np.empty((config.years + 1, paths))
@@ -222,7 +243,6 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
     year_growth = np.ones(paths) if rule.rule == "guardrails" else None
     # historical engines: the dividends are the yield on the stock holdings' value (they follow the prices)
     follow_yield = None if scenarios.dividend_yield is None else scenarios.dividend_yield * config.market.stocks
-    interest_dt = house.loan_rate * dt
     after_tax_dt = (1.0 - house.dividend_tax) * dt
     schedule = build_schedule(house, config.years, per_year)
     flow = np.empty(paths)
@@ -258,8 +278,8 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
             if schedule.real_outflow[step]:
                 flow -= schedule.real_outflow[step] * index  # today's money, inflated to this step
             flow -= spend_dt
-            if house.loan > 0:
-                flow -= state.loan * interest_dt
+            if book is not None:
+                book.charge_interest(flow, dt)
             if state.lines is not None:
                 state.lines.charge_interest(flow, dt)
             _settle(config, state, flow, step + 1, tolerance)
@@ -269,8 +289,8 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
             if year_growth is not None:
                 year_growth *= scenarios.growth[step]
             index *= 1.0 + scenarios.inflation[step]
-            if house.loan > 0:
-                _leverage(config, state, step + 1, tolerance)
+            if book is not None:
+                _leverage(config, state, book, step + 1, tolerance)
         net_worth[year + 1] = state.net_worth()
         price_index[year + 1] = index
     return PathOutcomes(

@@ -11,14 +11,14 @@ import numpy as np
 
 from lifealm.models.assumptions import MAX_SIMULATION_CELLS
 from lifealm.models.cashflow import cash_flow
-from lifealm.models.collateral import collateral_value
+from lifealm.models.collateral import Collateral, collateral_value
 from lifealm.models.defense import measure_defense
 from lifealm.models.dividends import project_dividends
 from lifealm.models.findings import Finding, Severity, merge_findings
 from lifealm.models.fx import build_fx_table
 from lifealm.models.horizon import plan_horizon
-from lifealm.models.inputs import LedgerInputs
-from lifealm.models.margin import combined_thresholds
+from lifealm.models.inputs import LedgerInputs, Loan
+from lifealm.models.margin import combined_thresholds, secured_loans
 from lifealm.models.montecarlo.config import (
     AmortizingLoan,
     CashEvent,
@@ -26,6 +26,7 @@ from lifealm.models.montecarlo.config import (
     ExpenseStream,
     Household,
     IncomeStream,
+    MarginLoan,
     MarketModel,
     SimulationConfig,
     StandbyLine,
@@ -34,6 +35,7 @@ from lifealm.models.montecarlo.config import (
 from lifealm.models.montecarlo.history import ReturnHistory
 from lifealm.models.montecarlo.result import MonteCarloResult
 from lifealm.models.montecarlo.run import simulate
+from lifealm.models.positions import loans_by_account
 from lifealm.models.valuation import value_portfolio
 
 
@@ -88,6 +90,36 @@ def dated_flows(inputs: LedgerInputs) -> dict[str, Any]:
     }
 
 
+def _balance_and_rate(loans: tuple[Loan, ...]) -> tuple[float, float]:
+    """The loans' total balance and their balance-weighted rate (the largest loan's rate when nothing is owed)."""
+    balance = fsum(loan.balance for loan in loans)
+    rate = (fsum(loan.balance * loan.rate for loan in loans) / balance if balance > 0
+            else max(loans, key=lambda loan: loan.balance).rate)
+    return balance, rate
+
+
+def _combined_terms(secured: tuple[Loan, ...]) -> dict[str, Any]:
+    """Every secured loan as one position under the stress model's rule: the strictest threshold and target."""
+    thresholds = combined_thresholds(secured)
+    if thresholds is None:
+        return {}
+    balance, rate = _balance_and_rate(secured)
+    return {"loan": balance, "loan_rate": rate, "margin_call": thresholds.margin_call,
+            "forced_liquidation": thresholds.forced_liquidation, "target_ratio": thresholds.target}
+
+
+def _broker_position(loans: tuple[Loan, ...], account: str, pledged: Collateral, portfolio: float) -> MarginLoan:
+    """One broker's loans against its own pledged account, its thresholds the strictest of its own loans'."""
+    thresholds = combined_thresholds(loans)
+    assert thresholds is not None  # loans_by_account groups secured loans only
+    balance, rate = _balance_and_rate(loans)
+    lines = [line for line in pledged.lines if line.account == account]
+    collateral, market = fsum(line.value for line in lines), fsum(line.market_value for line in lines)
+    return MarginLoan(balance, rate, collateral / portfolio if portfolio > 0 else 0.0, thresholds.margin_call,
+                      thresholds.forced_liquidation, thresholds.target,
+                      market / portfolio if portfolio > 0 else 0.0)
+
+
 def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
     """Valuation, dividends, defense and margin thresholds exactly as the briefing's models compute them."""
     a = inputs.assumptions
@@ -111,15 +143,12 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
     defense = measure_defense(inputs, fx)
     # each line as the defense model sees it: its own limit, drawn balance and rate
     lines = tuple(StandbyLine(line.limit, line.drawn, line.rate) for line in defense.credit_lines)
-    secured = [loan for loan in inputs.loans if loan.is_secured]
-    terms: dict[str, float] = {}
-    thresholds = combined_thresholds(secured)
-    if thresholds is not None:  # the stress model's rule: the strictest of each threshold and target
-        balance = fsum(loan.balance for loan in secured)
-        rate = (fsum(loan.balance * loan.rate for loan in secured) / balance if balance > 0
-                else max(secured, key=lambda loan: loan.balance).rate)
-        terms = {"loan": balance, "loan_rate": rate, "margin_call": thresholds.margin_call,
-                 "forced_liquidation": thresholds.forced_liquidation, "target_ratio": thresholds.target}
+    # the briefing's grouping: loans at two or more brokers are one position each, against that account alone
+    groups = loans_by_account(inputs.loans, pledged)
+    terms: dict[str, Any] = (
+        {"margin_loans": tuple(_broker_position(group, account, pledged, valuation.value)
+                               for account, group in groups)} if groups
+        else _combined_terms(secured_loans(inputs.loans)))
     house = Household(
         portfolio=valuation.value,
         cash=max(defense.cash, 0.0),  # an overdraft is a finding of the defense model; it cannot fund spending
@@ -133,7 +162,7 @@ def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:
         expense_streams=flows["expense_streams"],
         events=flows["events"],
         amortizing=flows["amortizing"],
-        collateral_fraction=pledged.value / valuation.value if valuation.value > 0 else 1.0,
+        collateral_fraction=pledged.value / valuation.value if valuation.value > 0 else 1.0,  # the one position
         credit_lines=lines,
         **terms,
     )
