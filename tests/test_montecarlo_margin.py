@@ -209,7 +209,7 @@ def test_the_demo_household_with_a_second_broker_near_its_forced_sale_is_sold_wh
     moved = set(pledged[-2:])
     holdings = tuple(replace(h, account=RAKUTEN) if i in moved else h for i, h in enumerate(demo.holdings))
     inputs = replace(demo, holdings=holdings, accounts=(*demo.accounts, Account(RAKUTEN, "taxable")),
-                     cash_accounts=demo.cash_accounts[:1], assumptions=replace(demo.assumptions, mc_paths=2_000))
+                     cash_accounts=demo.cash_accounts[:1], assumptions=replace(demo.assumptions, mc_paths=500))
     rakuten = sum(row.value or 0.0 for row in value_portfolio(inputs).holdings if row.account == RAKUTEN)
     at_b = replace(margin, name="Rakuten loan", balance=0.80 * rakuten, collateral_account=RAKUTEN)
     at_a = replace(margin, balance=margin.balance - at_b.balance)
