@@ -338,8 +338,10 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
     named = _Rows()
     series = (labels.income, labels.one_off_income, labels.expenses, labels.one_off_expenses)
     rows: list[dict[str, Any]] = []
-    for y in view.years:
-        common = {"year": y.offset, "from": y.start.isoformat(), "ages": _ages(y.ages, labels)}
+    net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
+                for y in view.years]
+    for y, net in zip(view.years, net_rows, strict=True):
+        common = {**net, "from": y.start.isoformat(), "ages": _ages(y.ages, labels)}
         for name, amount in zip(series, (y.income, y.events_income, -y.expenses, -y.events_expense), strict=True):
             if amount:
                 rows.append({**common, "series": name, "amount": amount})
@@ -351,13 +353,12 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
             domain=list(series), range=[theme.good, theme.accent, theme.bad, theme.warn])),
         tooltip=[_tip("year:O", labels.years_from_today), _tip("from:T", labels.year_starts, labels.date_format),
                  _tip("series:N", labels.item), _tip("amount:Q", labels.amount, labels.money_format),
-                 _tip("ages:N", labels.ages)],
+                 _tip("net:Q", labels.net, labels.money_format), _tip("ages:N", labels.ages)],
     )
-    net_rows = [{"year": y.offset, "net": y.income + y.events_income - y.expenses - y.events_expense}
-                for y in view.years]
     net_base = alt.Chart(named(net_rows))
     net = net_base.mark_line(color=theme.text, strokeWidth=1.5, point=len(net_rows) <= 20).encode(x=x, y="net:Q")
-    # Beneath the bars, so that a bar answers with its own tooltip and the space around them with the year's net.
+    # Beneath the bars, so that a bar answers with its own tooltip (the year's net included) and the space around
+    # them with the year's net.
     # The year as a number: Vega-Lite's nearest-point tooltip reads an unformatted ordinal field from the wrong datum.
     hover = _hover(net_base, x, "year", [_tip("year:Q", labels.years_from_today, COUNT_FORMAT),
                                          _tip("net:Q", labels.net, labels.money_format)], theme)
