@@ -167,7 +167,9 @@ def test_household_inputs_gives_each_broker_its_own_position() -> None:
                  collateral_account=RAKUTEN)
     house = household_inputs(_ledger((at_a, at_b1, at_b2))).household
     a, b = house.margin_loans
-    assert a == MarginLoan(10_000_000.0, 0.02, 30.0 / 40.0, 0.70, 0.85, 0.65, pledged_share=30.0 / 40.0)
+    assert a == MarginLoan(10_000_000.0, 0.02, 30.0 / 40.0, 0.70, 0.85, 0.65, pledged_share=30.0 / 40.0,
+                           account=SBI)
+    assert b.account == RAKUTEN
     assert (b.balance, b.margin_call, b.forced_liquidation, b.target_ratio) == (5_000_000.0, 0.65, 0.80, 0.60)
     assert b.rate == pytest.approx((3.0 * 0.03 + 2.0 * 0.04) / 5.0, rel=1e-12)
     assert b.collateral_fraction == pytest.approx(6.0 / 40.0, rel=1e-12)

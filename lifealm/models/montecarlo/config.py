@@ -117,6 +117,7 @@ class MarginLoan:
     forced_liquidation: float = 0.85
     target_ratio: float = 0.65  # a forced liquidation sells down to this ratio
     pledged_share: float = 1.0
+    account: str | None = None  # the ledger's pledged account of this broker (None: not from a ledger, or combined)
 
     @property
     def haircut(self) -> float:

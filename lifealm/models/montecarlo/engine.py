@@ -42,6 +42,10 @@ class PathOutcomes:
     spending_failure_step: IntArray
     first_margin_call_step: IntArray
     first_forced_liquidation_step: IntArray
+    # the same two per margin position, (positions, paths) in `Household.positions` order; the one position's
+    # rows are the two arrays above
+    position_margin_call_step: IntArray
+    position_forced_liquidation_step: IntArray
     forced_sales: FloatArray  # (paths,) value sold by forced liquidations
     initial_spending: float  # year-1 annual spending
     steps_per_year: int
@@ -118,6 +122,12 @@ class _State:
         self.failed_step = np.full(paths, -1, dtype=np.int64)
         self.margin_call_step = np.full(paths, -1, dtype=np.int64)
         self.liquidation_step = np.full(paths, -1, dtype=np.int64)
+        if len(positions) > 1:
+            self.position_call_step = np.full((len(positions), paths), -1, dtype=np.int64)
+            self.position_liquidation_step = np.full((len(positions), paths), -1, dtype=np.int64)
+        else:  # views: the one position's first steps are the household's (no extra work in the steps)
+            self.position_call_step = self.margin_call_step[np.newaxis, :][:len(positions)]
+            self.position_liquidation_step = self.liquidation_step[np.newaxis, :][:len(positions)]
         self.forced_sales = np.zeros(paths)
         self.debt = sum(loan.balance for loan in house.amortizing)  # the amortizing loans (the same on every path)
 
@@ -129,7 +139,7 @@ class _State:
         return total
 
 
-def _mark(first: IntArray, hit: NDArray[np.bool_], step: int) -> None:  # hit: (paths,)
+def _mark(first: IntArray, hit: NDArray[np.bool_], step: int) -> None:  # hit: (paths,) or (positions, paths)
     first[hit & (first < 0)] = step
 
 
@@ -184,7 +194,11 @@ def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: i
     if not hit.any():
         return
     single = book.count == 1
-    _mark(state.margin_call_step, hit[0] if single else np.any(hit, axis=0), step)
+    if single:
+        _mark(state.margin_call_step, hit[0], step)
+    else:
+        _mark(state.margin_call_step, np.any(hit, axis=0), step)
+        _mark(state.position_call_step, hit, step)
     if config.defend_margin_call:  # orthogonal defense: repay from cash, then the standby lines
         need = book.target_need(hit, collateral)
         if single:
@@ -197,7 +211,11 @@ def _leverage(config: SimulationConfig, state: _State, book: MarginBook, step: i
     forced &= loans > 0
     if not forced.any():
         return
-    _mark(state.liquidation_step, forced[0] if single else np.any(forced, axis=0), step)
+    if single:
+        _mark(state.liquidation_step, forced[0], step)
+    else:
+        _mark(state.liquidation_step, np.any(forced, axis=0), step)
+        _mark(state.position_liquidation_step, forced, step)
     for index in range(book.count):
         if not single and not forced[index].any():
             continue
@@ -296,6 +314,8 @@ def run_paths(config: SimulationConfig, scenarios: Scenarios) -> PathOutcomes:
     return PathOutcomes(
         net_worth=net_worth, price_index=price_index, spending_failure_step=state.failed_step,
         first_margin_call_step=state.margin_call_step, first_forced_liquidation_step=state.liquidation_step,
+        position_margin_call_step=state.position_call_step,
+        position_forced_liquidation_step=state.position_liquidation_step,
         forced_sales=state.forced_sales, initial_spending=first_spending, steps_per_year=per_year,
         dividends=dividends,
     )

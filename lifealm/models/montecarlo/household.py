@@ -117,7 +117,7 @@ def _broker_position(loans: tuple[Loan, ...], account: str, pledged: Collateral,
     collateral, market = fsum(line.value for line in lines), fsum(line.market_value for line in lines)
     return MarginLoan(balance, rate, collateral / portfolio if portfolio > 0 else 0.0, thresholds.margin_call,
                       thresholds.forced_liquidation, thresholds.target,
-                      market / portfolio if portfolio > 0 else 0.0)
+                      market / portfolio if portfolio > 0 else 0.0, account)
 
 
 def household_inputs(inputs: LedgerInputs) -> HouseholdInputs:

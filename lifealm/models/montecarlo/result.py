@@ -29,6 +29,15 @@ class YearCount:
 
 
 @dataclass(frozen=True, slots=True)
+class PositionOutcome:
+    """How often one margin position (one broker's loans against its own pledged account) calls and sells."""
+
+    account: str | None  # the pledged account of the position; None when it is not known (not from a ledger)
+    margin_call_probability: float  # share of paths where this position reached its margin call at least once
+    forced_liquidation_probability: float  # share of paths where this position's holdings were sold at least once
+
+
+@dataclass(frozen=True, slots=True)
 class MonteCarloResult:
     """Success probability and the distributions behind it; `success_definition` is a machine code."""
 
@@ -63,3 +72,6 @@ class MonteCarloResult:
     # the 95 % Wilson score interval of the success probability; None for the historical
     # engine (its start years are overlapping windows of one history, not a sample)
     success_interval: tuple[float, float] | None = None
+    # margin loans at two or more brokers: each position's own figures, in the household's order (() otherwise:
+    # the one position's are the household's margin_call_probability and forced_liquidation_probability)
+    positions: tuple[PositionOutcome, ...] = ()

@@ -11,7 +11,13 @@ from numpy.typing import NDArray
 
 from lifealm.models.montecarlo.config import SimulationConfig
 from lifealm.models.montecarlo.engine import PathOutcomes
-from lifealm.models.montecarlo.result import MonteCarloResult, Percentiles, YearCount, YearPercentiles
+from lifealm.models.montecarlo.result import (
+    MonteCarloResult,
+    Percentiles,
+    PositionOutcome,
+    YearCount,
+    YearPercentiles,
+)
 from lifealm.models.montecarlo.scenarios import Scenarios
 
 LEVELS = (10, 25, 50, 75, 90)
@@ -76,6 +82,17 @@ def failure_steps(config: SimulationConfig, outcomes: PathOutcomes) -> NDArray[n
     return steps
 
 
+def position_outcomes(config: SimulationConfig, outcomes: PathOutcomes) -> tuple[PositionOutcome, ...]:
+    """Each margin position's call and forced-sale probabilities when there are two or more positions, else ()."""
+    positions = config.household.positions
+    if len(positions) < 2:
+        return ()
+    called = (outcomes.position_margin_call_step >= 0).mean(axis=1)
+    sold = (outcomes.position_forced_liquidation_step >= 0).mean(axis=1)
+    return tuple(PositionOutcome(p.account, float(c), float(s))
+                 for p, c, s in zip(positions, called, sold, strict=True))
+
+
 def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutcomes,
               seed: int | None = None) -> MonteCarloResult:
     paths = scenarios.paths
@@ -121,6 +138,7 @@ def summarize(config: SimulationConfig, scenarios: Scenarios, outcomes: PathOutc
         failing_start_years=start_years,
         successful_paths=successes,
         success_interval=wilson_interval(successes, paths) if sampled else None,
+        positions=position_outcomes(config, outcomes),
     )
 
 
@@ -134,6 +152,6 @@ def result_to_dict(result: MonteCarloResult) -> dict[str, Any]:
     ordered["failing_start_years"] = list(ordered["failing_start_years"])
     if ordered["success_interval"] is not None:
         ordered["success_interval"] = list(ordered["success_interval"])
-    for key in ("failure_years", "first_margin_call_years", "first_forced_liquidation_years"):
+    for key in ("failure_years", "first_margin_call_years", "first_forced_liquidation_years", "positions"):
         ordered[key] = list(ordered[key])
     return ordered
