@@ -21,10 +21,10 @@ def report_command(settings: Settings, shared_output: bool | None, no_montecarlo
     """Write the briefing for --as-of (default today) into --out (default ./site)."""
     from lifealm.render.print_worker import Printer
 
+    open_ledger(settings.db).close()  # a missing or broken ledger fails before the output directory is made
     Printer.start_early()  # the print worker warms up while the pipeline's libraries load
     from lifealm.pipeline import build_report  # imported here so `lifealm --help` stays fast
 
-    open_ledger(settings.db).close()  # a missing or broken ledger fails before the output directory is made
     with run_lock(settings.out):  # the same lock as `run`: two writers never publish into one site at once
         outcome = build_report(settings, as_of=resolved_as_of(settings), shared_output=shared_output or None,
                                montecarlo=not no_montecarlo)
