@@ -13,6 +13,7 @@ into a message: it may be exactly what should not reach a terminal or a log.
 
 from __future__ import annotations
 
+import functools
 import math
 import sqlite3
 import sys
@@ -104,11 +105,10 @@ def value_problem(value: object, col: Column, check: Callable[[object, Column], 
     if value is None or (col.required and isinstance(value, str) and not value.strip()):
         # A NULL is fine only where the declaration's default is NULL (an optional threshold, a pay date).
         return "is empty, but a value is required" if col.required or col.default is not None else None
-    what = _WHAT[col.type]
     if isinstance(value, bytes):
-        return f"holds binary data (a blob) where {what} belongs"
+        return f"holds binary data (a blob) where {_WHAT[col.type]} belongs"
     if isinstance(value, bool) or not isinstance(value, _STORED_AS[col.type]):
-        return f"holds {'text' if isinstance(value, str) else 'a number'} where {what} belongs"
+        return f"holds {'text' if isinstance(value, str) else 'a number'} where {_WHAT[col.type]} belongs"
     if col.type is ColumnType.TEXT:  # drawing it is the render layer's business (text_oddity says so)
         allowed = choices or col.choices
         return _choice_problem(allowed) if allowed and value not in allowed else None
@@ -124,7 +124,23 @@ def value_problem(value: object, col: Column, check: Callable[[object, Column], 
         return "is not a real date written YYYY-MM-DD"
     if col.type is ColumnType.CURRENCY:
         return "is not a three-letter currency code in capitals, such as JPY"
-    return f"is not {what}"
+    return f"is not {_WHAT[col.type]}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How a kind's stored rows are judged, worked out once per kind rather than once per cell (a ledger of
+    years of snapshots and prices is screened row by row on every load)."""
+
+    columns: tuple[tuple[Column, Callable[[], Sequence[str]]], ...]  # each column's declaration and choices
+    names: tuple[str, ...]
+    present: frozenset[str]
+
+
+@functools.cache
+def _plan(kind: Kind) -> _Plan:
+    columns = tuple((_stored(col), _CHOICES.get((kind.name, col.name), _NO_CHOICES)) for col in kind.columns)
+    return _Plan(columns, kind.column_names, frozenset(kind.column_names))
 
 
 def _stored(col: Column) -> Column:
@@ -153,17 +169,16 @@ class RowScreen:
 
     def problems(self, kind: Kind, row: Sequence[object]) -> Unusable | None:
         """The row's unusable cells (then its rules across cells), or None when the models can take it."""
-        values = row[: len(kind.columns)]
+        plan = _plan(kind)
+        values = row[: len(plan.columns)]
         wrong: list[tuple[str, str]] = []
-        for col, value in zip(kind.columns, values, strict=True):
-            col = _stored(col)
-            choices = _CHOICES.get((kind.name, col.name), _NO_CHOICES)()
-            problem = value_problem(value, col, self._checkers[col.type], choices)
+        for (col, choices), value in zip(plan.columns, values, strict=True):
+            problem = value_problem(value, col, self._checkers[col.type], choices())
             if problem is not None:
                 wrong.append((col.name, problem))
         if not wrong:
-            named = dict(zip(kind.column_names, values, strict=True))
-            broken = row_problems(kind, named, frozenset(kind.column_names), "row")
+            named = dict(zip(plan.names, values, strict=True))
+            broken = row_problems(kind, named, plan.present, "row")
             if broken:
                 columns = broken[0].split(": ")[1]
                 known = all(part in kind.column_names for part in columns.split("/"))
