@@ -84,7 +84,7 @@ def test_the_horizon_is_at_most_100_years() -> None:
 def test_the_timeline_spans_the_horizon() -> None:
     inputs = LedgerInputs(as_of=AS_OF, members=(Member("a", date(1966, 11, 26)),), mc_years_set=False,
                           expenses=(Expense("living", 1.0),))
-    years = household_timeline(inputs).years
+    years = household_timeline(inputs, plan_horizon(inputs).years).years
     assert len(years) == 36 and years[-1].start == date(2061, 11, 1)
 
 

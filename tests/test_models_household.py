@@ -15,7 +15,7 @@ from lifealm.models.assumptions import Assumptions
 from lifealm.models.briefing import build_briefing
 from lifealm.models.briefing_json import briefing_to_json
 from lifealm.models.cashflow import active_in_month, cash_flow
-from lifealm.models.horizon import age_on
+from lifealm.models.horizon import age_on, plan_horizon
 from lifealm.models.inputs import (
     Account,
     CashAccount,
@@ -288,7 +288,7 @@ def test_timeline_follows_dated_streams_and_events_by_hand() -> None:
                 Event("after the horizon", date(2029, 11, 1), 9e9)),
         members=(Member("Taro", date(1980, 5, 10)),),
     )
-    timeline = household_timeline(inputs)
+    timeline = household_timeline(inputs, plan_horizon(inputs).years)
     years = timeline.years
     assert [y.start for y in years] == [date(2026, 11, 1), date(2027, 11, 1), date(2028, 11, 1)]
     expected_income = [5 * 500_000 + 12 * 100_000,

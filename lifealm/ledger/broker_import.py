@@ -57,11 +57,6 @@ class BrokerImportResult:
     findings: tuple[str, ...]
 
 
-def _row(kind_name: str, /, **values: object) -> tuple[object, ...]:
-    """A row in the kind's column order; a column not given is None (and not written: see `columns=`)."""
-    return tuple(values.get(name) for name in KINDS[kind_name].column_names)
-
-
 def _plain(value: Decimal | None) -> str | None:
     """A Decimal as the text of a cell (never in exponent notation), for the write path's number parser."""
     return None if value is None else format(value, "f")
@@ -71,8 +66,8 @@ def _write_accounts(conn: sqlite3.Connection, accounts: Sequence[BrokerAccount],
                     today: date) -> None:
     """Each account with its kind; a tax-free one (NISA, 旧NISA, iDeCo) also never pledged and untaxed, while a
     taxable account's pledged flag and tax rate stay as the user set them."""
-    taxable = [_row("accounts", name=a.name, kind=a.kind) for a in accounts if not a.tax_free]
-    tax_free = [_row("accounts", name=a.name, kind=a.kind, pledged=0, dividend_tax_rate=0.0)
+    taxable = [KINDS["accounts"].row(name=a.name, kind=a.kind) for a in accounts if not a.tax_free]
+    tax_free = [KINDS["accounts"].row(name=a.name, kind=a.kind, pledged=0, dividend_tax_rate=0.0)
                 for a in accounts if a.tax_free]
     if taxable:
         write_rows(conn, "accounts", taxable, columns=("name", "kind"), origin=origin, today=today)
@@ -89,9 +84,9 @@ def _holding_rows(conn: sqlite3.Connection, holdings: Sequence[BrokerHolding]) -
                               (h.account, h.ticker)).fetchone()
         cost: object = _plain(h.cost_basis) if h.cost_basis is not None else (stored[0] if stored else None)
         added: object = h.acquired if h.acquired is not None else (stored[1] if stored else None)
-        pairs.append((h.line, _row("holdings", ticker=h.ticker, name=h.name, shares=_plain(h.shares),
-                                   cost_basis=cost, asset_class=h.asset_class, added_at=added, account=h.account,
-                                   currency=h.currency)))
+        pairs.append((h.line, KINDS["holdings"].row(ticker=h.ticker, name=h.name, shares=_plain(h.shares),
+                                                    cost_basis=cost, asset_class=h.asset_class, added_at=added,
+                                                    account=h.account, currency=h.currency)))
     return NumberedRows(pairs)
 
 
@@ -109,8 +104,9 @@ def _dividend_rows(dividends: Sequence[BrokerDividend], path: Path,
             findings.append(f"{path}:{d.line}: {d.ticker} paid {d.per_share} per share on {d.pay_date.isoformat()} "
                             f"but {first.per_share} on line {first.line}; the ledger keeps line {first.line}'s")
     # The file has no ex-dates: the pay date stands in for it (the dividend's key in the ledger).
-    return [(d.line, _row("dividends", ticker=d.ticker, ex_date=d.pay_date, pay_date=d.pay_date,
-                          amount_per_share=_plain(d.per_share), is_projection=0)) for d in kept.values()]
+    return [(d.line, KINDS["dividends"].row(ticker=d.ticker, ex_date=d.pay_date, pay_date=d.pay_date,
+                                            amount_per_share=_plain(d.per_share), is_projection=0))
+            for d in kept.values()]
 
 
 def _missing_securities(conn: sqlite3.Connection, dividends: Sequence[BrokerDividend]) -> list[tuple[int, Sequence[
@@ -120,8 +116,9 @@ def _missing_securities(conn: sqlite3.Connection, dividends: Sequence[BrokerDivi
     rows: dict[str, tuple[int, Sequence[object]]] = {}
     for d in dividends:
         if d.ticker not in known and d.ticker not in rows:
-            rows[d.ticker] = (d.line, _row("securities", ticker=d.ticker, name=d.name, currency=d.currency,
-                                           asset_class="fund" if d.ticker == d.name else "equity"))
+            rows[d.ticker] = (d.line, KINDS["securities"].row(
+                ticker=d.ticker, name=d.name, currency=d.currency,
+                asset_class="fund" if d.ticker == d.name else "equity"))
     return list(rows.values())
 
 
@@ -163,7 +160,7 @@ def write_broker_export(conn: sqlite3.Connection, export: BrokerExport, *, today
         closes = None
         if export.closes:
             closes = write_rows(conn, "prices", NumberedRows(
-                (c.line, _row("prices", ticker=c.ticker, price_date=c.price_date, close_price=_plain(c.close)))
+                (c.line, KINDS["prices"].row(ticker=c.ticker, price_date=c.price_date, close_price=_plain(c.close)))
                 for c in export.closes), origin=origin, today=today)
         dividends = None
         if export.dividends:

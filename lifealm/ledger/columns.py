@@ -60,6 +60,10 @@ class Kind:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    def row(self, **values: object) -> tuple[object, ...]:
+        """A row in this kind's column order; a column not given is None (and not written: see `columns=`)."""
+        return tuple(values.get(name) for name in self.column_names)
+
     @property
     def own_columns(self) -> tuple[Column, ...]:
         """The columns of the kind's own table (a holdings file also carries its securities' columns)."""

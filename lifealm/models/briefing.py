@@ -112,6 +112,7 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = No
                                   annual_expenses=flow.annual_expenses, assumptions=a, accounts=inputs.accounts,
                                   annual_interest=flow.annual_interest)
     missing = missing_data(inputs, valuation, flow)
+    horizon = plan_horizon(inputs)
     status = Status.NO_DATA if missing else margin.status
     result = montecarlo.result if montecarlo is not None else None
     secured_balance = math.fsum(p.margin.balance for p in positions.positions)
@@ -132,6 +133,6 @@ def build_briefing(inputs: LedgerInputs, *, montecarlo: HouseholdRun | None = No
         defense=defense, stress=line.with_line, line=line, cashflow=flow,
         balance_sheet=sheet, dividends=dividends, montecarlo=result, snapshot=snapshot,
         history=history(inputs.snapshots, snapshot), findings=findings, missing=missing, inputs=inputs,
-        timeline=household_timeline(inputs), horizon=plan_horizon(inputs),
+        timeline=household_timeline(inputs, horizon.years), horizon=horizon,
         freshness=freshness(valuation, update),
     )

@@ -38,6 +38,11 @@ class Collateral:
     lines: tuple[CollateralLine, ...]  # the pledged, valued holdings, in valuation order
     findings: tuple[Finding, ...]
 
+    def in_account(self, account: str) -> tuple[float, float]:
+        """One pledged account's collateral value and the market value of its pledged holdings."""
+        lines = [line for line in self.lines if line.account == account]
+        return fsum(line.value for line in lines), fsum(line.market_value for line in lines)
+
 
 def collateral_accounts(inputs: LedgerInputs, valuation: Valuation) -> tuple[tuple[str, ...], list[Finding]]:
     """The accounts securing the margin loans, and a finding for each loan naming an account that cannot."""

@@ -106,9 +106,8 @@ def measure_positions(loans: tuple[Loan, ...], collateral: Collateral, *, cautio
         only = collateral.accounts[0] if len(collateral.accounts) == 1 else None
         return Positions((_position(only, collateral.accounts, combined),), 0)
     positions = tuple(
-        _position(account, (account,), margin_position(
-            fsum(line.value for line in collateral.lines if line.account == account), group,
-            caution_ratio=caution_ratio))
+        _position(account, (account,), margin_position(collateral.in_account(account)[0], group,
+                                                       caution_ratio=caution_ratio))
         for account, group in groups)
     return Positions(positions, _fails_first(positions))
 
@@ -147,12 +146,11 @@ def shared_max_survivable_drawdown(owed: list[tuple[float, float]], defense: flo
     return 0.0  # not reached: need(1) ≤ usable ends the loop at the last segment
 
 
-def _step(positions: Positions, defense: float, drawdown: float) -> LadderStep:
-    head = positions.headline.margin
+def _step(head: MarginPosition, owed: list[MarginPosition], defense: float, drawdown: float) -> LadderStep:
     own = ladder_step(head.balance, head.collateral, defense, drawdown, head.thresholds)
-    steps = [ladder_step(m.balance, m.collateral, defense, drawdown, m.thresholds) for m in _owed(positions)]
+    steps = [ladder_step(m.balance, m.collateral, defense, drawdown, m.thresholds) for m in owed]
     forced = fsum(s.repay_to_avoid_liquidation for s in steps)
-    total = fsum(m.balance for m in _owed(positions))
+    total = fsum(m.balance for m in owed)
     survives = forced <= max(0.0, defense) + _REL_TOL * max(1.0, total)
     return replace(own, repay_to_avoid_liquidation=forced, repay_to_target=fsum(s.repay_to_target for s in steps),
                    survives=survives)
@@ -163,14 +161,15 @@ def shared_stress(positions: Positions, defense: float, steps: tuple[float, ...]
     head = positions.headline.margin
     if not positions.split:
         return stress_test(head.balance, head.collateral, defense, head.thresholds, steps)
-    ladder = tuple(_step(positions, defense, d) for d in steps)
+    owing = _owed(positions)
+    ladder = tuple(_step(head, owing, defense, d) for d in steps)
     t = head.thresholds
     triggers = () if t is None else tuple(
         ZoneTrigger(zone, level, zone_trigger_drawdown(head.balance, head.collateral, level))
         for zone, level in ((Zone.FROZEN, t.freeze), (Zone.MARGIN_CALL, t.margin_call),
                             (Zone.FORCED_LIQUIDATION, t.forced_liquidation)))
     owed = [(m.balance, max(0.0, m.collateral) * m.thresholds.forced_liquidation)
-            for m in _owed(positions) if m.thresholds is not None]
+            for m in owing if m.thresholds is not None]
     d_star = shared_max_survivable_drawdown(owed, defense) if owed else 1.0
     return StressResult(head.balance, head.collateral, defense, ladder, triggers, d_star)
 

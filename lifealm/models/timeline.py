@@ -15,7 +15,7 @@ from datetime import date
 from math import fsum
 
 from lifealm.models.cashflow import active_in_month
-from lifealm.models.horizon import age_on, plan_horizon
+from lifealm.models.horizon import age_on
 from lifealm.models.inputs import LedgerInputs
 
 
@@ -56,9 +56,9 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def household_timeline(inputs: LedgerInputs) -> Timeline:
+def household_timeline(inputs: LedgerInputs, horizon: int) -> Timeline:
+    """The plan year by year over `horizon` years (`plan_horizon(inputs).years`, which the briefing also shows)."""
     a = inputs.assumptions
-    horizon = plan_horizon(inputs).years
     first = inputs.as_of.replace(day=1)
     years = []
     for k in range(horizon):

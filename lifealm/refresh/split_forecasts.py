@@ -49,9 +49,7 @@ def write_rescaled(conn: sqlite3.Connection, rows: Sequence[RescaledForecast], *
     return how many rows were given. Only the amount changes: the pay date on file is kept."""
     if not rows:
         return 0
-    names = KINDS["dividends"].column_names
-    values = [{"ticker": r.ticker, "ex_date": r.ex_date, "is_projection": 1,
-               "amount_per_share": format(r.amount_per_share, "f")} for r in rows]
-    result = write_rows(conn, "dividends", [tuple(v.get(name) for name in names) for v in values],
-                        columns=FORECAST_COLUMNS, origin="split", today=today)
+    values = [KINDS["dividends"].row(ticker=r.ticker, ex_date=r.ex_date, is_projection=1,
+                                     amount_per_share=format(r.amount_per_share, "f")) for r in rows]
+    result = write_rows(conn, "dividends", values, columns=FORECAST_COLUMNS, origin="split", today=today)
     return result.rows

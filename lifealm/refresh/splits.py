@@ -21,6 +21,7 @@ from lifealm.errors import LifealmError
 from lifealm.ledger.columns import KINDS
 from lifealm.ledger.db import open_ledger
 from lifealm.ledger.load import load_assumptions
+from lifealm.ledger.screen import ledger_name
 from lifealm.ledger.sqlite_errors import ledger_error
 from lifealm.ledger.write import write_rows
 from lifealm.refresh.ledger_update import LedgerUpdate
@@ -121,9 +122,7 @@ def _record(conn: sqlite3.Connection, split: SplitFinding, shares: float | None,
               for _, count, account in held}
     before, after = sum(count for _, count, _ in held), sum(counts.values())
     ratio = f"{split.numerator.normalize():f}:{split.denominator.normalize():f}"
-    names = KINDS["holdings"].column_names
-    holdings = [tuple({"ticker": ticker, "account": account, "shares": n}.get(name) for name in names)
-                for account, n in counts.items()]
+    holdings = [KINDS["holdings"].row(ticker=ticker, account=account, shares=n) for account, n in counts.items()]
     if conn.isolation_level is not None:
         conn.isolation_level = None  # explicit BEGIN/COMMIT (set once: setting it may commit)
     # One transaction around every write: a share count changed without its record would be multiplied again by
@@ -152,8 +151,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def _unconfirmed(conn: sqlite3.Connection, ticker: str, error: sqlite3.Error | LifealmError) -> LifealmError:
     """What a failed confirmation says: the ledger's words (never a cell's value), and that nothing changed."""
     if isinstance(error, sqlite3.Error):
-        row = conn.execute("PRAGMA database_list").fetchone()
-        return ledger_error(error, row[2] if row is not None and row[2] else "the ledger",
-                            outcome="the split was not confirmed and nothing was changed")
+        return ledger_error(error, ledger_name(conn), outcome="the split was not confirmed and nothing was changed")
     return LifealmError(f"{ticker}: the split cannot be confirmed, nothing was changed: {error.message}",
                         hint=error.hint)

@@ -101,12 +101,10 @@ def _finite(value: object) -> bool:
 
 def _today(briefing: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """briefing.json's margin section when today's ratio is already past a threshold and the figures are whole."""
-    margin = today_margin(briefing)  # the headline position, or the one past a threshold at another broker
+    margin = today_margin(briefing)  # only a position past a threshold: the headline, or one at another broker
     repay = _get(briefing, "margin.repay_now")
     levels = margin.get("thresholds") if isinstance(margin, Mapping) else None
     if not isinstance(margin, Mapping) or not isinstance(repay, Mapping) or not isinstance(levels, Mapping):
-        return None
-    if margin.get("zone") not in ("FROZEN", "MARGIN_CALL", "FORCED_LIQUIDATION"):
         return None
     if not all(_finite(repay.get(k)) for k in _TODAY_KEYS) or repay.get("goal") not in ("target", "freeze"):
         return None

@@ -9,7 +9,6 @@ from typing import Any
 from lifealm.charts import theme
 from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
-from lifealm.charts.svg import svg_data_urls
 from lifealm.i18n import DEFAULT_LANGUAGE
 from lifealm.models.margin import Status
 from lifealm.render.chart_words import chart_labels
@@ -38,11 +37,6 @@ def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spe
 def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
     """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by the print worker), in `lang`."""
     return build_all(data, theme.LIGHT, chart_labels(lang, data.currency))
-
-
-def print_svgs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """The light charts as vector SVG data: URLs for the PDF (vl-convert, no browser), drawn in this process."""
-    return svg_data_urls(print_specs(data, lang))
 
 
 def page_context(doc: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:

@@ -113,8 +113,7 @@ def _broker_position(loans: tuple[Loan, ...], account: str, pledged: Collateral,
     thresholds = combined_thresholds(loans)
     assert thresholds is not None  # loans_by_account groups secured loans only
     balance, rate = _balance_and_rate(loans)
-    lines = [line for line in pledged.lines if line.account == account]
-    collateral, market = fsum(line.value for line in lines), fsum(line.market_value for line in lines)
+    collateral, market = pledged.in_account(account)
     return MarginLoan(balance, rate, collateral / portfolio if portfolio > 0 else 0.0, thresholds.margin_call,
                       thresholds.forced_liquidation, thresholds.target,
                       market / portfolio if portfolio > 0 else 0.0, account)
