@@ -209,7 +209,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
                            hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
     clock = _Clock()
-    # The print worker starts first: vl-convert and WeasyPrint warm up there while this process runs the models.
+    # The print processes start first: vl-convert and WeasyPrint warm up there while this process runs the models.
     with Printer() as printer:
         with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
             loaded = read_model_inputs(conn, as_of, settings.assumption_overrides)
@@ -256,7 +256,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("pdf"):  # the wait for the worker's PDF (all of its making, without a worker)
+    with clock.stage("pdf"):  # the wait for the print processes' PDF (all of its making, without them)
         pdf = pending.result()
 
     with clock.stage("write"):

@@ -1,5 +1,5 @@
-"""The print charts as vector SVG data: URLs (vl-convert); `lifealm.render.print_worker` draws them in a second
-process while the page is rendered."""
+"""The print charts as vector SVG data: URLs (vl-convert); `lifealm.render.print_worker` draws them in a process
+of their own while the PDF's pages are laid out."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spe
 
 
 def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
-    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by the print worker), in `lang`."""
+    """The light Vega-Lite specs the PDF shows, in `lang`: drawn to SVG by the chart process, each fitted to its
+    `catalog.print_size`."""
     from lifealm.charts.builders import build_all
 
     return build_all(data, theme.LIGHT, chart_labels(lang, data.currency))
