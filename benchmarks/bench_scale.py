@@ -125,12 +125,12 @@ def breakdown(db: Path) -> list[str]:
     """Inside the charts and PDF stages: Altair building per theme, vl-convert per chart, WeasyPrint, output sizes."""
     import json
 
-    import vl_convert
     from pypdf import PdfReader
 
     from lifealm.charts import theme
     from lifealm.charts.builders import build_all
     from lifealm.charts.collect import chart_data
+    from lifealm.charts.svg import svg_data_url
     from lifealm.ledger.db import open_ledger
     from lifealm.ledger.load import load_inputs
     from lifealm.models.briefing import build_briefing
@@ -153,13 +153,13 @@ def breakdown(db: Path) -> list[str]:
         specs = build_all(data, chosen)
         lines.append(f"Altair build_all ({chosen.name}): {time.perf_counter() - started:.2f} s; inline rows per chart: "
                      + ", ".join(f"{k} {_inline_rows(v)}" for k, v in specs.items()))
-    svg_times = []
+    svg_times, svgs = [], {}
     for chart_id, spec in specs.items():
         started = time.perf_counter()
-        vl_convert.vegalite_to_svg(spec)
+        svgs[chart_id] = svg_data_url(spec)
         svg_times.append(f"{chart_id} {time.perf_counter() - started:.2f}")
     lines.append("vl-convert SVG seconds: " + ", ".join(svg_times))
-    html = pages.render_print(doc, pages.print_svgs(data))
+    html = pages.render_print(doc, svgs)
     started = time.perf_counter()
     pdf = render_pdf(html)
     seconds = time.perf_counter() - started

@@ -209,7 +209,7 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
         raise LifealmError(f"{settings.out}: the output path is a file, not a directory.",
                            hint="point --out (or LIFEALM_OUT / `out` in the config) at a directory")
     clock = _Clock()
-    # The print worker starts first: vl-convert and WeasyPrint warm up there while this process runs the models.
+    # The print processes start first: vl-convert and WeasyPrint warm up there while this process runs the models.
     with Printer() as printer:
         with clock.stage("load"), closing(open_ledger(settings.db)) as conn:
             loaded = read_model_inputs(conn, as_of, settings.assumption_overrides)
@@ -230,26 +230,25 @@ def build_report(settings: Settings, *, as_of: date, shared_output: bool | None 
 def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str, Any], printer: Printer,
              clock: _Clock, *, shared_output: bool | None, today: date | None) -> ReportOutcome:
     """Charts, HTML, PDF and JSON for the briefing, published into the site as one day."""
-    # The print specs first, then the print HTML: the worker draws the charts while this process renders the HTML,
-    # and lays the PDF out while this one builds the screen charts and the page.
-    with clock.stage("charts"):  # Altair specs: light ones to the worker for vector SVG, dark ones for the page
-        from lifealm.charts.collect import chart_data
-        from lifealm.render import pages
-
-        data = chart_data(briefing)
-        light = pages.print_specs(data, settings.lang)
-        printer.charts(light)
+    # The print HTML first, then the print specs: the PDF process lays the pages out while the chart process draws
+    # the charts and this one builds the screen charts and renders the page.
     with clock.stage("html"):
         from lifealm.atomic import make_dirs
-        from lifealm.render import assets
+        from lifealm.charts.catalog import chart_ids, print_size
+        from lifealm.charts.collect import chart_data
+        from lifealm.render import assets, pages
         from lifealm.render.files import FileModes
         from lifealm.render.print_worker import chart_url
         from lifealm.render.site import archive_entries, publish_day, remove_leftovers, write_page
 
+        data = chart_data(briefing)
         context = pages.page_context(doc, settings.lang)
-        pending = printer.pdf(pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in light},
-                                                 context=context))
-    with clock.stage("charts"):
+        shown = chart_ids(data)
+        pending = printer.pdf(pages.render_print(doc, {chart_id: chart_url(chart_id) for chart_id in shown},
+                                                 context=context),
+                              {chart_id: print_size(chart_id, data) for chart_id in shown})
+    with clock.stage("charts"):  # Altair specs: light ones to the chart process for vector SVG, dark ones for the page
+        printer.charts(pages.print_specs(data, settings.lang))
         specs = pages.screen_specs(data, settings.lang)
     with clock.stage("html"):
         day = as_of.isoformat()
@@ -257,7 +256,7 @@ def _publish(settings: Settings, as_of: date, briefing: Briefing, doc: dict[str,
         day_html = pages.render_screen(doc, specs, root="../", day_prefix="", bundle=bundle, context=context)
         latest_html = pages.render_screen(doc, specs, root="", day_prefix=f"{day}/", bundle=bundle, context=context)
         json_text = pages.briefing_json_text(doc)
-    with clock.stage("pdf"):  # the wait for the worker's PDF (all of its making, without a worker)
+    with clock.stage("pdf"):  # the wait for the print processes' PDF (all of its making, without them)
         pdf = pending.result()
 
     with clock.stage("write"):

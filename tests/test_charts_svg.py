@@ -7,9 +7,9 @@ import base64
 import re
 
 import pytest
-from chart_specs import EXTERNAL, SPECS
+from chart_specs import EXTERNAL, SIZES, SPECS
 
-from lifealm.charts.svg import svg_data_url, svg_data_urls
+from lifealm.charts.svg import svg_data_url
 from lifealm.charts.theme import PRINT_FONT
 
 
@@ -21,16 +21,18 @@ def svg_text(url: str) -> str:
     return re.sub(r"clip\d+", "clip", base64.b64decode(url[len(prefix):]).decode("utf-8"))
 
 
-def test_every_chart_is_a_vector_svg_in_the_order_asked() -> None:
-    drawn = svg_data_urls(SPECS)
-    assert list(drawn) == list(SPECS)
+def test_every_chart_is_a_vector_svg_of_its_fitted_size() -> None:
+    drawn = {chart_id: svg_data_url(spec) for chart_id, spec in SPECS.items()}
+    for chart_id, url in drawn.items():
+        width, height = SIZES[chart_id]
+        assert f'width="{width}" height="{height}"' in svg_text(url)
     assert all(svg_text(url).startswith("<svg") and "<image" not in svg_text(url) for url in drawn.values())
     assert "株価 &lt;b&gt;&amp;" in svg_text(drawn["text"])  # ledger-like text stays text
 
 
 def test_external_data_is_refused() -> None:
     with pytest.raises(ValueError, match="External data url not allowed"):
-        svg_data_urls({"bad": EXTERNAL})
+        svg_data_url(EXTERNAL)
 
 
 def _label_room(label: str, font: str) -> int:

@@ -438,7 +438,8 @@ def test_japanese_tooltips_carry_briefing_json_figures_in_japanese(outputs: dict
                                       ("margin-history", "融資比率", "margin_ratio", _percent),
                                       ("net-worth-history", "純資産", "net_worth", _yen)):
         days = {date.fromisoformat(tip["日付"].replace("/", "-")).isoformat() for tip in tips[chart]}
-        assert len(days) > len(series) // 2, chart
+        drawn = [day for day, s in series.items() if s[field] is not None]  # the demo's Monte Carlo ran weekly
+        assert len(drawn) > 10 and len(days) > len(drawn) // 2, chart
         for tip in tips[chart]:
             figure = series[date.fromisoformat(tip["日付"].replace("/", "-")).isoformat()][field]
             if read is _percent:

@@ -252,3 +252,37 @@ def test_the_loader_takes_a_streams_dates_exactly_when_the_schema_would(
     stored = conn.execute(f"SELECT {stream.select_list} FROM {stream.from_clause}").fetchall()
     assert (RowScreen("ledger").problems(stream, stored[0]) is None) == schema_takes
     conn.close()
+
+
+STORED = st.one_of(
+    st.none(), st.booleans(), st.binary(max_size=4),
+    st.integers(min_value=-2 * 10**15, max_value=2 * 10**15), st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+    st.sampled_from([0.0, -0.0, 1e-320, 1e15, 1e15 + 1, -1e15, 0.5, 1.0, 100.0, 0.0001, 1, 0]),
+    st.sampled_from(["", " ", "2026-11-25", "2026/11/25", "2026-02-30", "0001-01-01", "9999-12-31", "JPY", "jpy",
+                     "YEN", "円", "USD ", "taxable", "nisa_growth", "fixed", "0", "1", "true", "１２", "1e3"]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=STORED, data=st.data())
+def test_the_quick_yes_never_passes_a_value_the_full_check_refuses(value: object, data: st.DataObject) -> None:
+    """The loader's quick path (a stored value of the right type and range) agrees with `value_problem`, column
+    by column: whatever it lets through, the full check finds nothing wrong with."""
+    from lifealm.ledger.screen import _plan
+
+    kind = data.draw(st.sampled_from(sorted(KINDS.values(), key=lambda k: k.name)))
+    for col, choices, quick in _plan(kind).columns:
+        if quick(value):
+            assert value_problem(value, col, CHECK[col.type], choices()) is None, (kind.name, col.name, value)
+
+
+def test_the_quick_yes_takes_the_values_a_ledger_usually_holds() -> None:
+    """The quick path is taken, not only safe: the common stored values pass it (else the load is slow again)."""
+    from lifealm.ledger.screen import _plan
+
+    quick = {col.name: ok for col, _, ok in _plan(KINDS["prices"]).columns}
+    assert quick["ticker"]("7203.T") and quick["price_date"]("2026-11-25") and quick["close_price"](2174.0)
+    assert not quick["close_price"](0.0) and not quick["close_price"](math.nan) and not quick["close_price"](True)
+    assert not quick["price_date"]("2026/11/25") and not quick["price_date"](20261125)

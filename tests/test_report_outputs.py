@@ -108,7 +108,7 @@ def test_a_failing_pdf_step_leaves_the_previous_site_complete(
     shutil.copytree(briefing_site["site"], site)
     before = _tree(site)
 
-    def broken(html: str, charts: object = None) -> bytes:
+    def broken(html: str, *charts: object) -> bytes:
         raise RuntimeError("simulated PDF failure")
 
     monkeypatch.setattr("lifealm.render.pdf.render_pdf", broken)  # imported by build_report on use

@@ -89,7 +89,6 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "render.environment": ("test_report_outputs.py", "test_hostile_text_is_escaped_in_the_html"),
     "render.files": ("test_report_outputs.py", "lifealm.render.files"),
     "render.pages": ("test_render_answer.py", "lifealm.render.pages"),
-    "render.pdf": ("test_pdf_briefing.py", "briefing.pdf"),
     "render.site": ("test_report_outputs.py", "lifealm.render.site"),
     "update.chain": ("test_update_fetch.py", "lifealm.update.chain"),
     "update.config": ("test_update_fx.py", "lifealm.update.config"),

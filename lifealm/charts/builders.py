@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import altair as alt
 
 from lifealm.charts import theme as th
+from lifealm.charts.catalog import allocation_height, chart_ids
 from lifealm.charts.inputs import (
     AllocationSlice,
     ChartData,
@@ -21,6 +22,7 @@ from lifealm.charts.labels import ENGLISH, ChartLabels
 from lifealm.models.montecarlo.result import MonteCarloResult
 
 Spec = dict[str, Any]
+_T = TypeVar("_T")
 
 # Whole percentages on the axes, formatted by Vega at draw time (money axes: ChartLabels.money_axis).
 PERCENT_FORMAT = ".0%"
@@ -292,7 +294,7 @@ def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: Cha
         tooltip=[_tip("holding:N", labels.holding), _tip("value:Q", labels.value, labels.money_format)],
     )
     spec = _finish(chart, theme, labels.allocation_title, named, labels)
-    spec["height"] = max(theme.height // 2, 22 * len(rows))
+    spec["height"] = allocation_height(len(rows), theme)
     return spec
 
 
@@ -379,21 +381,22 @@ def household_timeline(view: TimelineView, theme: th.Theme, labels: ChartLabels 
 
 
 def build_all(data: ChartData, theme: th.Theme, labels: ChartLabels = ENGLISH) -> dict[str, Spec]:
-    """Every chart of the briefing, keyed by a stable id; the Monte Carlo charts only when it was run."""
-    charts: dict[str, Spec] = {
-        "margin-curve": margin_curve(data.margin, theme, labels),
-        "stress-ladder": stress_ladder(data.margin, theme, labels),
-        "allocation": allocation(data.allocation, theme, labels),
-        "dividends": dividend_snowball(data.dividends, theme, labels),
-        "net-worth-history": net_worth_history(data.history, theme, labels),
-        "margin-history": margin_history(data.margin, data.history, theme, labels),
+    """Every chart of the briefing, keyed by its id (`catalog.chart_ids`) in page order."""
+    builders = {
+        "margin-curve": lambda: margin_curve(data.margin, theme, labels),
+        "stress-ladder": lambda: stress_ladder(data.margin, theme, labels),
+        "allocation": lambda: allocation(data.allocation, theme, labels),
+        "dividends": lambda: dividend_snowball(data.dividends, theme, labels),
+        "net-worth-history": lambda: net_worth_history(data.history, theme, labels),
+        "margin-history": lambda: margin_history(data.margin, data.history, theme, labels),
+        "timeline": lambda: household_timeline(_present(data.timeline), theme, labels),
+        "success-history": lambda: success_history(data.history, theme, labels),
+        "montecarlo-fan": lambda: montecarlo_fan(_present(data.montecarlo), theme, labels),
+        "montecarlo-failures": lambda: montecarlo_failures(_present(data.montecarlo), theme, labels),
     }
-    if data.timeline is not None:
-        charts["timeline"] = household_timeline(data.timeline, theme, labels)
-    if any(p.success_probability is not None for p in data.history):
-        charts["success-history"] = success_history(data.history, theme, labels)
-    if data.montecarlo is not None:
-        charts["montecarlo-fan"] = montecarlo_fan(data.montecarlo, theme, labels)
-        if data.montecarlo.failure_years:
-            charts["montecarlo-failures"] = montecarlo_failures(data.montecarlo, theme, labels)
-    return charts
+    return {chart_id: builders[chart_id]() for chart_id in chart_ids(data)}
+
+
+def _present(value: _T | None) -> _T:
+    assert value is not None, "chart_ids lists this chart only when its data is there"
+    return value

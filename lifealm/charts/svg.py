@@ -1,10 +1,9 @@
-"""The print charts as vector SVG data: URLs (vl-convert); `lifealm.render.print_worker` draws them in a second
-process while the page is rendered."""
+"""The print charts as vector SVG data: URLs (vl-convert); `lifealm.render.print_worker` draws them in a process
+of their own while the PDF's pages are laid out."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from typing import Any
 
 from lifealm.charts.theme import PRINT_FONT
@@ -27,7 +26,3 @@ def svg_data_url(spec: Spec) -> str:
     svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
-
-def svg_data_urls(specs: Mapping[str, Spec]) -> dict[str, str]:
-    """Every chart as an SVG data: URL, keyed and ordered as `specs`."""
-    return {chart_id: svg_data_url(spec) for chart_id, spec in specs.items()}

@@ -27,8 +27,8 @@ class Theme:
     bad: str
     accent: str
     accent_soft: str
-    width: int
-    height: int
+    width: int  # print: the whole chart's width; screen: the widest plot (charts follow the page's width)
+    height: int  # print: the whole chart's height, title, axes and legend included; screen: the plot's
     font: str
     interactive: bool  # drawn in the browser (hover tooltips, fluid width), or printed as a still SVG
 
@@ -61,8 +61,8 @@ LIGHT = Theme(
     bad="#cc2222",
     accent="#1f5f99",
     accent_soft="#a9c8e6",
-    width=470,
-    height=190,
+    width=540,
+    height=250,
     font=PRINT_FONT,
     interactive=False,
 )
@@ -104,5 +104,6 @@ def apply(spec: dict[str, Any], theme: Theme) -> dict[str, Any]:
     themed = dict(spec)
     themed["config"] = config(theme)
     themed["background"] = theme.background
-    themed["autosize"] = {"type": "fit-x", "contains": "padding"} if theme.interactive else {"type": "pad"}
+    # Print charts fit their given size as a whole: the PDF lays each out at that size before it is drawn.
+    themed["autosize"] = {"type": "fit-x" if theme.interactive else "fit", "contains": "padding"}
     return themed

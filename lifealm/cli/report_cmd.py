@@ -22,7 +22,7 @@ def report_command(settings: Settings, shared_output: bool | None, no_montecarlo
     from lifealm.render.print_worker import Printer
 
     open_ledger(settings.db).close()  # a missing or broken ledger fails before the output directory is made
-    Printer.start_early()  # the print worker warms up while the pipeline's libraries load
+    Printer.start_early()  # the print processes warm up while the pipeline's libraries load
     from lifealm.pipeline import build_report  # imported here so `lifealm --help` stays fast
 
     with run_lock(settings.out):  # the same lock as `run`: two writers never publish into one site at once

@@ -127,20 +127,81 @@ def value_problem(value: object, col: Column, check: Callable[[object, Column], 
     return f"is not {_WHAT[col.type]}"
 
 
+def _quick_number(col: Column) -> Callable[[object], bool]:
+    low, high = col.minimum, col.maximum
+
+    def quick(value: object) -> bool:
+        if type(value) is not float and type(value) is not int:  # bool and every other type go the full way
+            return False
+        number: float = value
+        if not -ABSURD <= number <= ABSURD or (number != 0 and -_SMALLEST < number < _SMALLEST):  # NaN fails too
+            return False
+        if low is not None and (number < low or (col.min_exclusive and number == low)):
+            return False
+        return high is None or not (number > high or (col.max_exclusive and number == high))
+
+    return quick
+
+
+def _quick_parsed(col: Column) -> Callable[[object], bool]:
+    """Dates and currency codes: each text is judged once per column and remembered, since a ledger repeats the
+    same dates and codes on row after row."""
+    check = value_checkers(date.max)[col.type]
+
+    @functools.lru_cache(maxsize=65536)
+    def stored_as_is(text: str) -> bool:
+        try:
+            return bool(text.strip()) and check(text, col) == text
+        except CellError:
+            return False
+
+    return lambda value: type(value) is str and stored_as_is(value)
+
+
+def _quick(col: Column, choices: Callable[[], Sequence[str]]) -> Callable[[object], bool]:
+    """A quick yes for a value stored as the write path stores it: True only where `value_problem` finds nothing
+    (tests/test_ledger_screen.py checks every column against it); False sends the value the full way."""
+    if col.type is ColumnType.NUMBER:
+        return _quick_number(col)
+    if col.type is ColumnType.FLAG:
+        return lambda value: type(value) is int and (value == 0 or value == 1)
+    if col.type is ColumnType.TEXT:
+        if choices is not _NO_CHOICES:  # known only when asked (the model parameters change with the code)
+            return lambda value: False
+        allowed = frozenset(col.choices)
+        return lambda value: (type(value) is str and (not col.required or bool(value.strip()))
+                              and (not allowed or value in allowed))
+    return _quick_parsed(col)
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """How a kind's stored rows are judged, worked out once per kind rather than once per cell (a ledger of
     years of snapshots and prices is screened row by row on every load)."""
 
-    columns: tuple[tuple[Column, Callable[[], Sequence[str]]], ...]  # each column's declaration and choices
+    columns: tuple[tuple[Column, Callable[[], Sequence[str]], Callable[[object], bool]], ...]  # declaration,
+    # choices and quick yes of each column
     names: tuple[str, ...]
     present: frozenset[str]
+    text: tuple[tuple[int, Column], ...]  # the text columns, by position: the only ones a page may draw oddly
 
 
-@functools.cache
+_PLANS: dict[int, tuple[Kind, _Plan]] = {}  # by the kind's identity: hashing a Kind hashes all its columns
+
+
 def _plan(kind: Kind) -> _Plan:
-    columns = tuple((_stored(col), _CHOICES.get((kind.name, col.name), _NO_CHOICES)) for col in kind.columns)
-    return _Plan(columns, kind.column_names, frozenset(kind.column_names))
+    known = _PLANS.get(id(kind))
+    if known is not None and known[0] is kind:
+        return known[1]
+    columns = []
+    for col in kind.columns:
+        stored = _stored(col)
+        choices = _CHOICES.get((kind.name, col.name), _NO_CHOICES)
+        columns.append((stored, choices, _quick(stored, choices)))
+    plan = _Plan(tuple(columns), kind.column_names, frozenset(kind.column_names),
+                 tuple((n, col) for n, col in enumerate(kind.columns) if col.type is ColumnType.TEXT))
+    _PLANS[id(kind)] = (kind, plan)
+    return plan
 
 
 def _stored(col: Column) -> Column:
@@ -172,7 +233,9 @@ class RowScreen:
         plan = _plan(kind)
         values = row[: len(plan.columns)]
         wrong: list[tuple[str, str]] = []
-        for (col, choices), value in zip(plan.columns, values, strict=True):
+        for (col, choices, quick), value in zip(plan.columns, values, strict=True):
+            if quick(value):
+                continue
             problem = value_problem(value, col, self._checkers[col.type], choices())
             if problem is not None:
                 wrong.append((col.name, problem))
@@ -187,10 +250,8 @@ class RowScreen:
 
     def oddities(self, kind: Kind, row: Sequence[object]) -> Unusable | None:
         """The row's text cells that the pages show cut or replaced, or None."""
-        values = row[: len(kind.columns)]
-        odd = [(col.name, problem) for col, value in zip(kind.columns, values, strict=True)
-               if (problem := text_oddity(value, col)) is not None]
-        return self._named(kind, values, odd, readable_keys=True) if odd else None
+        odd = [(col.name, problem) for n, col in _plan(kind).text if (problem := text_oddity(row[n], col)) is not None]
+        return self._named(kind, row[: len(kind.columns)], odd, readable_keys=True) if odd else None
 
     @staticmethod
     def _named(kind: Kind, values: Sequence[object], wrong: list[tuple[str, str]], *,

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifealm.charts import theme
-from lifealm.charts.builders import build_all
 from lifealm.charts.inputs import ChartData
 from lifealm.i18n import DEFAULT_LANGUAGE
 from lifealm.models.margin import Status
@@ -31,11 +30,16 @@ def spec_json_text(spec: Spec) -> str:
 
 def screen_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
     """The dark, responsive Vega-Lite specs the HTML page draws, labelled in `lang`."""
+    from lifealm.charts.builders import build_all  # Altair: the print HTML is rendered and sent before it loads
+
     return build_all(data, theme.DARK, chart_labels(lang, data.currency))
 
 
 def print_specs(data: ChartData, lang: str = DEFAULT_LANGUAGE) -> dict[str, Spec]:
-    """The light, fixed-size Vega-Lite specs the PDF shows (drawn to SVG by the print worker), in `lang`."""
+    """The light Vega-Lite specs the PDF shows, in `lang`: drawn to SVG by the chart process, each fitted to its
+    `catalog.print_size`."""
+    from lifealm.charts.builders import build_all
+
     return build_all(data, theme.LIGHT, chart_labels(lang, data.currency))
 
 

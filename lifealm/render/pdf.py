@@ -1,55 +1,91 @@
-"""PDF from the print variant of the briefing with WeasyPrint; nothing is fetched beyond data: URLs and the charts
-handed in by the caller."""
+"""PDF from the print variant of the briefing with WeasyPrint; nothing is fetched beyond data: URLs, and the charts
+are drawn elsewhere while the pages are laid out (`ChartImage`)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import Any
+from xml.etree import ElementTree
 
 from lifealm.errors import LifealmError
-from lifealm.render.print_worker import CHART_SCHEME
+from lifealm.render.print_worker import CHART_SCHEME, Size, chart_url
 from lifealm.render.weasyprint_loader import load_weasyprint
 
 weasyprint = load_weasyprint()  # WeasyPrint ships no type hints: its names are Any here
 URLFetcher: Any = weasyprint.URLFetcher
 FatalURLFetchingError: Any = weasyprint.urls.FatalURLFetchingError
+FontConfiguration: Any = weasyprint.text.fonts.FontConfiguration
+SVGImage: Any = weasyprint.images.SVGImage
+
+# A chart id → its SVG as a data: URL; called when the PDF draws the chart, and may wait until it is drawn.
+ChartSource = Callable[[str], str]
+
+
+class ChartDrawnAtAnotherSize(RuntimeError):
+    """A chart's SVG is not the size its page was laid out for (its spec does not fit the size it was given)."""
 
 
 class _Fetcher(URLFetcher):  # type: ignore[misc]
-    """data: URLs only, and the charts: `lifealm-chart:ID` is the data: URL `charts()[ID]`, fetched alike."""
+    """data: URLs only: any other scheme, http or file, is refused, so a report never reaches the network nor reads
+    a file named by a crafted ledger value."""
 
-    def __init__(self, charts: Callable[[], Mapping[str, str]] | None) -> None:
-        # Any other scheme, http or file, is refused, so a report never reaches the network nor reads a file
-        # named by a crafted ledger value.
+    def __init__(self) -> None:
         super().__init__(allowed_protocols=("data",))
-        self._charts = charts
 
     def fetch(self, url: str, headers: Any = None) -> Any:  # a weasyprint.urls.URLFetcherResponse
-        prefix = CHART_SCHEME + ":"
-        if self._charts is not None and url.startswith(prefix):
-            try:
-                data_url = self._charts()[url[len(prefix):]]
-            except BaseException as exc:
-                # WeasyPrint would log any other error and leave the chart out: this one stops the PDF.
-                raise FatalURLFetchingError(f"the chart {url[len(prefix):]} could not be drawn") from exc
-            return super().fetch(data_url, headers)
+        if url.startswith(CHART_SCHEME + ":"):
+            # Every chart the caller sized is a ChartImage already: WeasyPrint would leave this one out silently.
+            raise FatalURLFetchingError(f"the print HTML shows the chart {url[len(CHART_SCHEME) + 1:]!r}, "
+                                        "which has no size")
         return super().fetch(url, headers)
 
 
-def render_pdf(html: str, charts: Callable[[], Mapping[str, str]] | None = None) -> bytes:
+class ChartImage:
+    """A chart the PDF lays out at its known size and draws only when it reaches it, so the pages are laid out while
+    another process draws the charts. It stands in WeasyPrint's image cache under the chart's URL and answers as
+    the SVG image fetched from there would (`get_intrinsic_size`, `draw`): the PDF's bytes are the same."""
+
+    def __init__(self, chart_id: str, size: Size, source: ChartSource, fetcher: Any, font_config: Any) -> None:
+        self._id, self._size, self._source = chart_id, size, source
+        self._fetcher, self._font_config = fetcher, font_config
+        self._svg: Any = None  # the SVGImage, once drawn: an image shown twice is parsed once
+
+    def get_intrinsic_size(self, image_resolution: float, font_size: float) -> tuple[float, float, float]:
+        width, height = self._size
+        return width, height, width / height
+
+    def draw(self, stream: Any, concrete_width: float, concrete_height: float, style: Any) -> None:
+        if self._svg is None:
+            data_url = self._source(self._id)
+            tree = ElementTree.fromstring(base64.b64decode(data_url.split(",", 1)[1]))
+            drawn = (float(tree.get("width", "nan")), float(tree.get("height", "nan")))
+            if drawn != tuple(map(float, self._size)):
+                raise ChartDrawnAtAnotherSize(f"the chart {self._id!r} was drawn at {drawn[0]:g}×{drawn[1]:g} px, "
+                                              f"its page laid out for {self._size[0]}×{self._size[1]}")
+            # As WeasyPrint builds an SVG image it fetched itself (weasyprint.images.get_image_from_uri).
+            self._svg = SVGImage(tree, chart_url(self._id), self._fetcher,
+                                 SimpleNamespace(font_config=self._font_config))
+        self._svg.draw(stream, concrete_width, concrete_height, style)
+
+
+def render_pdf(html: str, sizes: Mapping[str, Size] | None = None, source: ChartSource | None = None) -> bytes:
     """A4 PDF bytes for the print HTML; metadata (title, dates) comes from its <title> and <meta> tags.
 
-    `charts` returns the charts' SVG data: URLs by id, for images the HTML names with `chart_url`; it is called
-    when the first of them is laid out (and may block until they are drawn).
+    The HTML names each chart by `chart_url`; `sizes` gives each chart's size and `source` its SVG, asked for when
+    the chart is drawn (after the pages are laid out). Its errors stop the PDF.
     """
-    document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=_Fetcher(charts))
+    fetcher = _Fetcher()
+    font_config = FontConfiguration()
+    charts = {chart_url(chart_id): ChartImage(chart_id, size, source, fetcher, font_config)
+              for chart_id, size in (sizes or {}).items() if source is not None}
+    document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     try:
         # A fixed identifier keeps the PDF byte-identical for the same ledger and date.
-        pdf = document.write_pdf(pdf_identifier=b"lifealm-briefing")
-    except FatalURLFetchingError as exc:  # a BaseException: re-raised as the charts' own error, as if drawn here
-        if exc.__cause__ is None:
-            raise LifealmError("the PDF's charts could not be drawn", hint="run the report again") from None
-        raise exc.__cause__ from None
+        pdf = document.write_pdf(pdf_identifier=b"lifealm-briefing", cache=charts, font_config=font_config)
+    except FatalURLFetchingError as exc:  # a BaseException, raised for a chart without a size
+        raise LifealmError(f"the PDF's charts could not be drawn: {exc}", hint="report this as a lifealm bug") from None
     if not pdf:
         raise LifealmError("the PDF renderer returned nothing", hint="run `lifealm doctor` to check fonts and harfbuzz")
     return bytes(pdf)
