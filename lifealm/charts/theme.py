@@ -10,7 +10,14 @@ CHART_FONT = "Noto Sans CJK JP, Noto Sans, DejaVu Sans, sans-serif"
 # The print charts (vl-convert, then WeasyPrint) and the PDF's text: Latin from Liberation Sans, Japanese from Noto
 # Sans CJK JP, glyph by glyph, in both. vl-convert maps a system font file each time it measures a string, so a
 # small Latin face first draws the charts about three times faster than the 19 MB CJK collection (measured).
-PRINT_FONT = "Liberation Sans, Noto Sans CJK JP, sans-serif"
+PRINT_LATIN_FONT = "Liberation Sans"
+JAPANESE_FONT = "Noto Sans CJK JP"
+PRINT_FONT = f"{PRINT_LATIN_FONT}, {JAPANESE_FONT}, sans-serif"
+
+
+def css_font_family(families: str) -> str:
+    """A Vega font list as a CSS `font-family` value: each family with a space quoted (the print stylesheet)."""
+    return ", ".join(f'"{name}"' if " " in name else name for name in (part.strip() for part in families.split(",")))
 
 
 @dataclass(frozen=True, slots=True)
