@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+JAPANESE_FONT = "Noto Sans CJK JP"
 # The screen charts: a CJK-capable family first, so the browser measures Japanese names as it draws them.
-CHART_FONT = "Noto Sans CJK JP, Noto Sans, DejaVu Sans, sans-serif"
+CHART_FONT = f"{JAPANESE_FONT}, Noto Sans, DejaVu Sans, sans-serif"
 # The print charts (vl-convert, then WeasyPrint) and the PDF's text: Latin from Liberation Sans, Japanese from Noto
 # Sans CJK JP, glyph by glyph, in both. vl-convert maps a system font file each time it measures a string, so a
 # small Latin face first draws the charts about three times faster than the 19 MB CJK collection (measured).
 PRINT_LATIN_FONT = "Liberation Sans"
-JAPANESE_FONT = "Noto Sans CJK JP"
 PRINT_FONT = f"{PRINT_LATIN_FONT}, {JAPANESE_FONT}, sans-serif"
 
 
