@@ -110,6 +110,16 @@ def test_charts_are_vector_and_never_split(pdf_read: tuple[Path, list[str], dict
         assert not page.images
 
 
+def test_text_and_chart_labels_are_embedded_in_the_two_print_fonts(
+        pdf_read: tuple[Path, list[str], dict[str, Any]]) -> None:
+    """Latin in Liberation Sans and Japanese in Noto Sans CJK JP, page and charts alike, and no other face: the
+    fonts vl-convert measured the chart labels in are the ones the PDF draws them with."""
+    pdf, _, _ = pdf_read
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    faces = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    assert faces == {"Liberation-Sans", "Liberation-Sans-Bold", "Noto-Sans-CJK-JP", "Noto-Sans-CJK-JP-Bold"}
+
+
 def test_hostile_text_is_printed_as_text(pdf_read: tuple[Path, list[str], dict[str, Any]]) -> None:
     pdf, pages, _ = pdf_read
     # pdftotext may break a long table cell over two lines; join them back before looking.

@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+JAPANESE_FONT = "Noto Sans CJK JP"
 # The screen charts: a CJK-capable family first, so the browser measures Japanese names as it draws them.
-CHART_FONT = "Noto Sans CJK JP, Noto Sans, DejaVu Sans, sans-serif"
+CHART_FONT = f"{JAPANESE_FONT}, Noto Sans, DejaVu Sans, sans-serif"
 # The print charts (vl-convert, then WeasyPrint) and the PDF's text: Latin from Liberation Sans, Japanese from Noto
 # Sans CJK JP, glyph by glyph, in both. vl-convert maps a system font file each time it measures a string, so a
 # small Latin face first draws the charts about three times faster than the 19 MB CJK collection (measured).
-PRINT_FONT = "Liberation Sans, Noto Sans CJK JP, sans-serif"
+PRINT_LATIN_FONT = "Liberation Sans"
+PRINT_FONT = f"{PRINT_LATIN_FONT}, {JAPANESE_FONT}, sans-serif"
+
+
+def css_font_family(families: str) -> str:
+    """A Vega font list as a CSS `font-family` value: each family with a space quoted (the print stylesheet)."""
+    return ", ".join(f'"{name}"' if " " in name else name for name in (part.strip() for part in families.split(",")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ def _run(command: list[str]) -> str | None:
 def check_fonts(fc_list: str = "fc-list") -> Check:
     """A font that covers Japanese (the PDF shows Japanese names; WeasyPrint crashes with no font at all) and
     Liberation Sans, the PDF's Latin face (without it the charts are measured in one font and drawn in another)."""
+    from lifealm.charts.theme import PRINT_LATIN_FONT  # the chart code loads only when a check runs, not for --help
+
     if shutil.which(fc_list) is None:
         return Check("fonts", False, "fc-list (fontconfig) is not installed",
                      "apt-get install fontconfig fonts-noto-cjk fonts-liberation")
@@ -48,10 +50,10 @@ def check_fonts(fc_list: str = "fc-list") -> Check:
         any_font = (_run([fc_list]) or "").strip()
         what = "no font covers Japanese" if any_font else "no font is installed at all"
         return Check("fonts", False, what, "apt-get install fonts-noto-cjk fonts-liberation")
-    if not (_run([fc_list, "Liberation Sans:style=Regular", "family"]) or "").strip():
-        return Check("fonts", False, f"Japanese font found: {families[0]}; Liberation Sans (the PDF's Latin text) "
+    if not (_run([fc_list, f"{PRINT_LATIN_FONT}:style=Regular", "family"]) or "").strip():
+        return Check("fonts", False, f"Japanese font found: {families[0]}; {PRINT_LATIN_FONT} (the PDF's Latin text) "
                      "is missing", "apt-get install fonts-liberation")
-    return Check("fonts", True, f"Japanese font found: {families[0]}; Liberation Sans found")
+    return Check("fonts", True, f"Japanese font found: {families[0]}; {PRINT_LATIN_FONT} found")
 
 
 def check_harfbuzz_subset() -> Check:

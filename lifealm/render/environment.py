@@ -7,7 +7,9 @@ from functools import cache
 from importlib import resources
 
 import jinja2
+import markupsafe
 
+from lifealm.charts.theme import PRINT_FONT, css_font_family
 from lifealm.i18n import DEFAULT_LANGUAGE, check_language, translations
 from lifealm.render.filters import filters_for, percent_down
 from lifealm.render.key_words import ASSUMPTION_WORDS, FINDING_WORDS
@@ -42,6 +44,8 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
     env.filters.update(filters_for(lang))
     env.filters["drop"] = lambda value, digits=1: drop(value, digits, lang=lang)
     env.globals["lang"] = lang
+    # The PDF's text in the print charts' fonts (one declaration: lifealm.charts.theme); a constant, so not escaped.
+    env.globals["print_font"] = markupsafe.Markup(css_font_family(PRINT_FONT))
     # English shows the config names alone (they are English); other languages add what each one means.
     gettext = translations(lang).gettext
     english = lang == DEFAULT_LANGUAGE

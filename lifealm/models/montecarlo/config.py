@@ -194,7 +194,7 @@ class Household:
     @property
     def margin_debt(self) -> float:
         """What is owed on the margin loans today, over every position."""
-        return fsum(p.balance for p in self.margin_loans) if self.margin_loans else self.loan
+        return fsum(p.balance for p in self.positions)
 
     @property
     def lines(self) -> tuple[StandbyLine, ...]:
