@@ -142,3 +142,26 @@ def test_every_chart_of_both_themes_is_valid_vega_lite() -> None:
             assert validate_jsonschema(spec, schema, raise_error=False) is None, chart_id
     broken = build_all(_data(_montecarlo()), theme.LIGHT)["allocation"] | {"mark": {"type": "no-such-mark"}}
     assert validate_jsonschema(broken, schema, raise_error=False) is not None
+
+
+def test_a_label_with_characters_beyond_the_bmp_is_cut_by_whole_characters() -> None:
+    """Vega cuts a long axis label at UTF-16 code units; through half a 𠮷 or an emoji vl-convert failed (the PDF
+    with it: found by the catalog's property test). Such a label is cut to 15 whole characters first."""
+    import base64
+    import re
+
+    from lifealm.charts.builders import allocation
+    from lifealm.charts.svg import svg_data_url
+
+    cases = {
+        "000000000000000MMÐÐÐÐÐ◧☀⺀⺀𝐦": "T0 000000000000…",  # the example that failed
+        "𠮷野家ホールディングス株式会社グループ本社ビル": "T0 𠮷野家ホールディングス株…",
+        "😀" * 30: "T0 " + "😀" * 12 + "…",
+        "𠮷野家": "T0 𠮷野家",  # short: whole
+    }
+    for name, shown in cases.items():
+        spec = allocation((AllocationSlice("T0", name, 1e6),), theme.LIGHT)
+        svg = base64.b64decode(svg_data_url(spec).split(",", 1)[1]).decode("utf-8")
+        labels = [text for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if text.startswith("T0")]
+        assert labels == [shown], name
+        assert spec["data"]["values"][0]["holding"] == f"T0 {name}"  # the tooltip keeps the whole name

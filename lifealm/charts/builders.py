@@ -280,6 +280,14 @@ def success_history(points: tuple[HistoryPoint, ...], theme: th.Theme, labels: C
     return _finish(alt.layer(*hover, line) if hover else line, theme, labels.success_title, named, labels)
 
 
+# Vega shortens an axis label wider than its labelLimit by cutting it at UTF-16 code units; a cut between the two
+# halves of a character beyond the BMP (𠮷, an emoji) leaves half a character, and vl-convert fails on it (and with
+# it the PDF). A label holding such a character is cut first, by whole characters (the u flag), to 15 and an
+# ellipsis: narrow enough at 11 px (1.2 em at most each) that Vega never has to cut it. Other labels it cuts safely.
+WHOLE_CHARACTER_LABEL = (r"test(/[\uD800-\uDBFF]/, datum.label) ? "
+                         r"replace(datum.label, /^([\s\S]{15})[\s\S]+$/u, '$1…') : datum.label")
+
+
 def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: ChartLabels = ENGLISH) -> Spec:
     """Portfolio value by security (over all accounts), largest first; the smaller ones may share an "N others" bar."""
     named = _Rows()
@@ -288,7 +296,7 @@ def allocation(slices: tuple[AllocationSlice, ...], theme: th.Theme, labels: Cha
     # Drawn in the given order (largest first), so the "N others" bar stays last whatever its size.
     chart = alt.Chart(named(rows)).mark_bar(color=theme.accent).encode(
         y=alt.Y("holding:N", title=None, sort=alt.EncodingSortField(field="order", order="ascending"),
-                axis=alt.Axis(labelLimit=220)),
+                axis=alt.Axis(labelLimit=220, labelExpr=WHOLE_CHARACTER_LABEL)),
         x=alt.X("value:Q", title=labels.value, axis=alt.Axis(labelExpr=labels.money_axis),
                 scale=alt.Scale(domain=[0, 1]) if not rows else alt.Undefined),
         tooltip=[_tip("holding:N", labels.holding), _tip("value:Q", labels.value, labels.money_format)],
