@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the fa
 from update_fakes import YAHOO_429, Bar, Reply, Seen, boj_json, chart, ecb_xml, serving
 
 from benchmarks.child import run_lifealm
+from lifealm.ledger.columns import KINDS
 from lifealm.ledger.db import create_ledger
 from lifealm.ledger.write import write_rows
 from lifealm.refresh import Narrowing, update_ledger
@@ -117,7 +118,9 @@ def _ledger(path: Path) -> None:
     """300 holdings in yen with a year of closes each, Friday's the last."""
     conn = create_ledger(path)
     tickers = [f"{n + 1000:04d}.T" for n in range(SECURITIES)]
-    write_rows(conn, "holdings", [(t, "", 100, 100_000, "equity", None, "", "JPY", None) for t in tickers])
+    holdings = KINDS["holdings"]
+    write_rows(conn, holdings, [holdings.row(ticker=t, shares=100, cost_basis=100_000, asset_class="equity",
+                                             currency="JPY") for t in tickers])
     days = _business_days(TODAY - timedelta(days=365), TODAY - timedelta(days=3))
     write_rows(conn, "prices", ((t, d, 1000.0 + i % 50) for t in tickers for i, d in enumerate(days)))
     conn.close()

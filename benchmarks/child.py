@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
+from pathlib import Path
+
+# Run by a small interpreter of its own, which times the command and reads its peak RSS: a child forked straight
+# from the benchmark process would count that process's memory in its own peak (Linux keeps the pre-exec high-water
+# mark), so after the Monte Carlo benchmarks every report would read 475 MiB.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[2:]).returncode
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, out)
+sys.exit(code)
+"""
 
 
 @dataclass(frozen=True)
 class ChildRun:
     seconds: float
-    peak_rss_mib: int  # this child's own peak, not the largest child the benchmark process ever waited for
+    peak_rss_mib: int  # this child's own peak (its print processes included), not the benchmark process's
     stdout: str
     stderr: str
 
 
 def run_lifealm(*args: str) -> ChildRun:
     """Run lifealm with `args`; raise with its stderr if it fails."""
-    # Output goes to files, not pipes: wait4 must reap the child itself to get its own rusage.
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "lifealm", *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    code = os.waitstatus_to_exitcode(status)
-    child.returncode = code
-    if code != 0:
-        raise RuntimeError(f"lifealm {' '.join(args)} exited {code}: {stderr}")
-    return ChildRun(seconds, usage.ru_maxrss // 1024, stdout, stderr)  # ru_maxrss is KiB on Linux
+    with tempfile.TemporaryDirectory(prefix="lifealm-child-") as tmp:
+        figures = Path(tmp) / "figures.json"
+        done = subprocess.run([sys.executable, "-c", _MEASURE, str(figures), sys.executable, "-m", "lifealm", *args],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"lifealm {' '.join(args)} exited {done.returncode}: {done.stderr}")
+        measured = json.loads(figures.read_text())
+    return ChildRun(measured["seconds"], measured["peak_kib"] // 1024, done.stdout, done.stderr)  # KiB on Linux
