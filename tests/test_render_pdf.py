@@ -62,3 +62,32 @@ def test_nothing_but_data_urls_is_fetched(url: str, caplog: pytest.LogCaptureFix
 def test_a_chart_shown_without_a_size_stops_the_pdf() -> None:
     with pytest.raises(LifealmError, match="the chart 'text', which has no size"):
         render_pdf(HTML, {"line": SIZES["line"]}, lambda chart_id: svg_data_url(SPECS[chart_id]))
+
+
+def test_with_the_locked_weasyprint_the_charts_are_drawn_after_layout() -> None:
+    from lifealm.render import pdf
+
+    assert pdf.CHARTS_AFTER_LAYOUT  # the path the tests above measure is the one reports take
+
+
+def test_a_weasyprint_whose_images_answer_otherwise_fetches_the_charts_first_for_the_same_pdf(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifealm.render import pdf
+
+    svgs = {chart_id: svg_data_url(spec) for chart_id, spec in SPECS.items()}
+    after_layout = render_pdf(HTML, SIZES, svgs.__getitem__)
+    class OtherImage:  # an SVG image class whose draw takes other arguments
+        def __init__(self, tree: Any, base_url: str, url_fetcher: Any, context: Any) -> None: ...
+        def get_intrinsic_size(self, image_resolution: float, font_size: float) -> None: ...
+        def draw(self, stream: Any) -> None: ...
+
+    monkeypatch.setattr(pdf, "SVGImage", OtherImage)
+    assert not pdf._draws_images_as_lifealm_expects()
+    monkeypatch.setattr(pdf, "CHARTS_AFTER_LAYOUT", False)
+    assert render_pdf(HTML, SIZES, svgs.__getitem__) == after_layout
+
+    def broken(chart_id: str) -> str:
+        raise ValueError(f"cannot draw {chart_id}")
+
+    with pytest.raises(ValueError, match="cannot draw line"):  # its error, not a PDF without the chart
+        render_pdf(HTML, SIZES, broken)

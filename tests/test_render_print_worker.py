@@ -44,6 +44,10 @@ def test_the_charts_are_drawn_in_the_order_the_pages_show_them() -> None:
         printer.pdf(_html(["text", "line"]), SIZES)
         printer.charts(SPECS)  # given line first
         assert list(printer.drawn()) == ["text", "line"]
+    with Printer(parallel=False) as printer:  # an id that begins another's is not found in it
+        printer.pdf(_html(["line-2", "line"]), {"line": SIZES["line"], "line-2": SIZES["line"]})
+        printer.charts({"line": SPECS["line"], "line-2": SPECS["line"]})
+        assert list(printer.drawn()) == ["line-2", "line"]
 
 
 def test_this_process_draws_each_chart_once_however_many_images_ask(monkeypatch: pytest.MonkeyPatch) -> None:

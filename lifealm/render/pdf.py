@@ -4,6 +4,7 @@ are drawn elsewhere while the pages are laid out (`ChartImage`)."""
 from __future__ import annotations
 
 import base64
+import inspect
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -27,18 +28,40 @@ class ChartDrawnAtAnotherSize(RuntimeError):
     """A chart's SVG is not the size its page was laid out for (its spec does not fit the size it was given)."""
 
 
+def _draws_images_as_lifealm_expects() -> bool:
+    """Whether this WeasyPrint's images answer as `ChartImage` does (its SVG image class's arguments, by name):
+    `ChartImage` stands in for one, which no public interface provides for."""
+    try:
+        arguments = {name: list(inspect.signature(getattr(SVGImage, name)).parameters)[1:]
+                     for name in ("__init__", "get_intrinsic_size", "draw")}
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return (arguments["__init__"] == ["tree", "base_url", "url_fetcher", "context"]
+            and arguments["get_intrinsic_size"] == ["image_resolution", "font_size"] and len(arguments["draw"]) == 4)
+
+
+# With another WeasyPrint the charts are fetched before the pages are laid out (same PDF, made later).
+CHARTS_AFTER_LAYOUT = _draws_images_as_lifealm_expects()
+
+
 class _Fetcher(URLFetcher):  # type: ignore[misc]
     """data: URLs only: any other scheme, http or file, is refused, so a report never reaches the network nor reads
-    a file named by a crafted ledger value."""
+    a file named by a crafted ledger value. A chart's URL is its SVG from `source`, when the chart has a size."""
 
-    def __init__(self) -> None:
+    def __init__(self, sizes: Mapping[str, Size], source: ChartSource | None) -> None:
         super().__init__(allowed_protocols=("data",))
+        self._sizes, self._source = sizes, source
 
     def fetch(self, url: str, headers: Any = None) -> Any:  # a weasyprint.urls.URLFetcherResponse
         if url.startswith(CHART_SCHEME + ":"):
-            # Every chart the caller sized is a ChartImage already: WeasyPrint would leave this one out silently.
-            raise FatalURLFetchingError(f"the print HTML shows the chart {url[len(CHART_SCHEME) + 1:]!r}, "
-                                        "which has no size")
+            chart_id = url[len(CHART_SCHEME) + 1:]
+            if self._source is None or chart_id not in self._sizes:
+                # WeasyPrint would leave the chart out silently: this stops the PDF.
+                raise FatalURLFetchingError(f"the print HTML shows the chart {chart_id!r}, which has no size")
+            try:  # only when charts are not drawn after layout (CHARTS_AFTER_LAYOUT)
+                url = self._source(chart_id)
+            except BaseException as exc:  # WeasyPrint would log any other error and leave the chart out
+                raise FatalURLFetchingError(f"the chart {chart_id!r} could not be drawn") from exc
         return super().fetch(url, headers)
 
 
@@ -76,15 +99,17 @@ def render_pdf(html: str, sizes: Mapping[str, Size] | None = None, source: Chart
     The HTML names each chart by `chart_url`; `sizes` gives each chart's size and `source` its SVG, asked for when
     the chart is drawn (after the pages are laid out). Its errors stop the PDF.
     """
-    fetcher = _Fetcher()
+    fetcher = _Fetcher(sizes or {}, source)
     font_config = FontConfiguration()
     charts = {chart_url(chart_id): ChartImage(chart_id, size, source, fetcher, font_config)
-              for chart_id, size in (sizes or {}).items() if source is not None}
+              for chart_id, size in (sizes or {}).items() if source is not None and CHARTS_AFTER_LAYOUT}
     document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     try:
         # A fixed identifier keeps the PDF byte-identical for the same ledger and date.
         pdf = document.write_pdf(pdf_identifier=b"lifealm-briefing", cache=charts, font_config=font_config)
-    except FatalURLFetchingError as exc:  # a BaseException, raised for a chart without a size
+    except FatalURLFetchingError as exc:  # a BaseException: a chart without a size, or its drawing's own error
+        if exc.__cause__ is not None:
+            raise exc.__cause__ from None
         raise LifealmError(f"the PDF's charts could not be drawn: {exc}", hint="report this as a lifealm bug") from None
     if not pdf:
         raise LifealmError("the PDF renderer returned nothing", hint="run `lifealm doctor` to check fonts and harfbuzz")

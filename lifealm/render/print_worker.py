@@ -211,7 +211,8 @@ class Printer:
     def pdf(self, html: str, sizes: Mapping[str, Size]) -> PendingPdf:
         """The PDF of the print HTML, whose images name the charts by `chart_url`, each of the size given."""
         # The charts are drawn in the order the pages show them, so the PDF rarely waits for one.
-        self._order = sorted(sizes, key=lambda chart_id: html.find(chart_url(chart_id)))
+        # (found with its closing quote: one id may begin another's)
+        self._order = sorted(sizes, key=lambda chart_id: html.find(f'"{chart_url(chart_id)}"'))
         if self._workers is not None:
             self._workers.pdf.send(_line({"html": html, "sizes": sizes}))
         return PendingPdf(html, dict(sizes), self._workers, self)
