@@ -25,6 +25,11 @@ def default_db_path() -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share") / "lifealm" / "ledger.db"
 
 
+def default_cache_dir() -> Path:
+    """lifealm's cache (compiled templates): nothing in it is needed, and nothing from the ledger goes into it."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / "lifealm"
+
+
 def default_config_path() -> Path:
     """Where the TOML configuration file is looked for unless --config or LIFEALM_CONFIG say otherwise."""
     return _xdg("XDG_CONFIG_HOME", ".config") / "lifealm" / "config.toml"

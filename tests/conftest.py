@@ -41,12 +41,17 @@ def session_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     use_cache((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo-ledgers")
     scratch = base / "tempfile"
     scratch.mkdir(exist_ok=True)
-    previous = tempfile.tempdir
+    previous = tempfile.tempdir, os.environ.get("XDG_CACHE_HOME")
     tempfile.tempdir = str(scratch)
+    os.environ["XDG_CACHE_HOME"] = str(base / "cache")  # lifealm's compiled templates, for every lifealm it runs
     try:
         yield
     finally:
-        tempfile.tempdir = previous
+        tempfile.tempdir = previous[0]
+        if previous[1] is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = previous[1]
 
 
 def _digest(text: str) -> str:

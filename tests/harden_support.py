@@ -19,8 +19,9 @@ LIFEALM = (sys.executable, "-m", "lifealm")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The test's environment without any LIFEALM_* setting, HOME and XDG dirs pointed nowhere useful."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFEALM_", "XDG_"))}
+    """The test's environment without any LIFEALM_* setting, HOME and XDG dirs pointed nowhere useful (but the
+    cache folder, which stays the suite's: see conftest.session_folders)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFEALM_", "XDG_")) or k == "XDG_CACHE_HOME"}
     env.update(extra)
     return env
 

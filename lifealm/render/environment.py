@@ -13,6 +13,7 @@ from lifealm.charts.theme import PRINT_FONT, css_font_family
 from lifealm.i18n import DEFAULT_LANGUAGE, check_language, translations
 from lifealm.render.filters import filters_for, percent_down
 from lifealm.render.key_words import ASSUMPTION_WORDS, FINDING_WORDS
+from lifealm.render.template_cache import template_cache
 
 
 def drop(value: object, digits: int = 1, *, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -38,6 +39,7 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=template_cache(),
     )
     # New-style gettext: `_("… %(name)s", name=x)` formats and escapes its arguments, and a missing one is an error.
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
