@@ -88,6 +88,7 @@ def _report(db: Path, out: Path, cache_home: Path) -> subprocess.CompletedProces
                           timeout=180, check=False)
 
 
+@pytest.mark.slow  # two reports
 def test_a_report_fills_the_cache_and_the_next_one_gives_the_same_files(tmp_path: Path) -> None:
     db = demo_copy(tmp_path / "ledger.db", as_of=date.fromisoformat(AS_OF))
     first = _report(db, tmp_path / "one", tmp_path / "cache")
