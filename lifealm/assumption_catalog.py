@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lifealm.config_schema import key_line
 from lifealm.ledger.db import open_ledger
-from lifealm.ledger.load import load_assumptions, stored_assumptions
+from lifealm.ledger.load import assumptions_from, stored_assumptions
 from lifealm.models.assumptions import Assumptions, bounds_of
 from lifealm.render.filters import plain
 from lifealm.settings import Settings
@@ -94,5 +94,5 @@ def assumptions_in_force(settings: Settings) -> list[AssumptionRow]:
     """Every parameter of the ledger and config in `settings`, with the value in force and where it came from."""
     with closing(open_ledger(settings.db, readonly=True)) as conn:
         stored = stored_assumptions(conn)
-        in_force = load_assumptions(conn, settings.assumption_overrides)
+        in_force = assumptions_from(stored, settings.assumption_overrides)
     return assumption_rows(in_force, stored, settings.assumption_overrides, settings.config_path)

@@ -150,6 +150,16 @@ def test_an_unreadable_key_is_not_printed(conn: sqlite3.Connection) -> None:
     assert "SECRET" not in str(raised.value)
 
 
+def test_a_bad_assumptions_row_is_named_once(conn: sqlite3.Connection) -> None:
+    """The loader reads the assumptions table once (the parameters and whether mc_years was set come from one read),
+    so one bad row is one row in the error."""
+    conn.execute("INSERT INTO assumptions VALUES ('no_such_parameter', '1')")
+    with pytest.raises(LifealmError) as raised:
+        read_model_inputs(conn, AS_OF)
+    assert "1 row(s) hold values the models cannot use" in str(raised.value)
+    assert str(raised.value).count("assumptions row name (unreadable)") == 1
+
+
 def test_text_no_page_can_draw_is_kept_with_a_warning(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE loans SET name = 'Margin' || char(27) || '[2J'")
     conn.execute("UPDATE securities SET name = printf('%.9999c', 'w') WHERE ticker = 'A.T'")

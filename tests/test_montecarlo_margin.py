@@ -18,8 +18,6 @@ from hypothesis import strategies as st
 from model_inputs import ledger_inputs, position
 
 from lifealm.cli import _register, cli
-from lifealm.ledger.db import open_ledger
-from lifealm.ledger.load import load_inputs
 from lifealm.models.briefing import build_briefing
 from lifealm.models.inputs import Account, LedgerInputs, Loan
 from lifealm.models.montecarlo.config import Household, MarginLoan, SimulationConfig, SpendingRule
@@ -28,6 +26,8 @@ from lifealm.models.montecarlo.household import household_inputs, household_plan
 from lifealm.models.montecarlo.scenarios import Scenarios, draw_scenarios
 from lifealm.models.montecarlo.summary import summarize
 from lifealm.models.valuation import value_portfolio
+from lifealm.pipeline import load_model_inputs
+from lifealm.settings import load_settings
 
 AS_OF = date(2026, 6, 30)
 SBI, RAKUTEN = "SBI 特定", "楽天 特定"
@@ -190,14 +190,13 @@ def test_loans_that_share_collateral_stay_one_position(accounts: tuple[str | Non
     assert not build_briefing(inputs).positions.split
 
 
+def _inputs(db: Path) -> LedgerInputs:
+    """The ledger's inputs as every command reads them (lifealm.pipeline's loader)."""
+    return load_model_inputs(load_settings(db=db, environ={}), AS_OF).inputs
+
+
 def _demo(tmp_path: Path) -> LedgerInputs:
-    db = tmp_path / "demo.db"
-    demo_copy(db, as_of=AS_OF)
-    conn = open_ledger(db)
-    try:
-        return load_inputs(conn, AS_OF)
-    finally:
-        conn.close()
+    return _inputs(demo_copy(tmp_path / "demo.db", as_of=AS_OF))
 
 
 def test_the_demo_household_with_a_second_broker_near_its_forced_sale_is_sold_where_combined_it_is_not(
@@ -276,12 +275,8 @@ def test_simulate_runs_a_ledger_with_two_brokers_and_its_loan_option_replaces_th
                      "target_ratio, collateral_account) VALUES ('Rakuten loan', 'margin', 10000000, 0.02, 0.6, "
                      "0.7, 0.85, 0.65, ?)", (RAKUTEN,))
     conn.close()
-    ledger = open_ledger(db)
-    try:
-        positions = household_inputs(load_inputs(ledger, AS_OF)).household.positions
-        assert sorted(p.balance for p in positions) == [10_000_000.0, 40_000_000.0]
-    finally:
-        ledger.close()
+    positions = household_inputs(_inputs(db)).household.positions
+    assert sorted(p.balance for p in positions) == [10_000_000.0, 40_000_000.0]
     args = ["simulate", "--db", str(db), "--as-of", AS_OF.isoformat(), "--paths", "300", "--years", "10"]
     runner = CliRunner()
     split = runner.invoke(cli, args)

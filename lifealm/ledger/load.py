@@ -75,7 +75,11 @@ def stored_assumptions(conn: sqlite3.Connection) -> dict[str, object]:
 
 def load_assumptions(conn: sqlite3.Connection, overrides: Mapping[str, object] = MappingProxyType({})) -> Assumptions:
     """Defaults, then the ledger's assumptions table, then `overrides` (the config file's [assumptions])."""
-    stored = stored_assumptions(conn)
+    return assumptions_from(stored_assumptions(conn), overrides)
+
+
+def assumptions_from(stored: Mapping[str, object], overrides: Mapping[str, object]) -> Assumptions:
+    """Defaults, then `stored` (the ledger's table, from `stored_assumptions`), then `overrides`."""
     try:
         result = apply_overrides(Assumptions(), stored, source="ledger table assumptions")
     except AssumptionsError as exc:
@@ -107,7 +111,8 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
 
     Actual dividends after `as_of` are left out (they were not known then); projections are all included.
     """
-    assumptions = load_assumptions(conn, overrides)
+    stored = stored_assumptions(conn)  # read (and screened) once: a bad row is named once
+    assumptions = assumptions_from(stored, overrides)
     day = (as_of.isoformat(),)
     accounts = records(conn, KINDS["accounts"], Account, "ORDER BY name")
     holdings = records(conn, KINDS["holdings"], Holding, "ORDER BY o.account, o.ticker")
@@ -128,5 +133,5 @@ def load_inputs(conn: sqlite3.Connection, as_of: date, *,
         other_assets=other, expenses=expenses, income=income, events=events, members=members, fx_rates=fx,
         snapshots=snapshots,
         assumptions=assumptions,
-        mc_years_set="mc_years" in stored_assumptions(conn) or "mc_years" in overrides,
+        mc_years_set="mc_years" in stored or "mc_years" in overrides,
     )

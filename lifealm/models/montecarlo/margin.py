@@ -41,13 +41,16 @@ class MarginBook:
         self.rows = list(self.loans)  # each position's balance, a view updated in place with `loans`
         self.shares = np.array([[p.pledged_share] for p in positions], dtype=np.float64) * ones
         self.haircuts = [p.haircut for p in positions]
+        self.targets = [p.target_ratio for p in positions]
+        # (positions, 1) columns against (positions, paths), made once: the margin steps use them on every path
+        self.haircut_column = np.array([[h] for h in self.haircuts], dtype=np.float64)
+        self.target_column = np.array([[t] for t in self.targets], dtype=np.float64)
         self.interest_rates = [p.rate for p in positions]
-        # (positions, 1) columns against (positions, paths); one position's as plain numbers (numpy's fast path)
+        # the thresholds likewise; one position's as plain numbers (numpy's fast path)
         self.margin_call: float | FloatArray = np.array([[p.margin_call] for p in positions], dtype=np.float64)
         self.forced: float | FloatArray = np.array([[p.forced_liquidation] for p in positions], dtype=np.float64)
         if self.count == 1:
             self.margin_call, self.forced = positions[0].margin_call, positions[0].forced_liquidation
-        self.targets = [p.target_ratio for p in positions]
 
     def total(self) -> FloatArray:
         """What is owed over every position, per path."""
@@ -69,13 +72,12 @@ class MarginBook:
 
     def collateral(self, held: FloatArray) -> FloatArray:
         """Each position's collateral C_i = h_i · a_i · V from its account's market value a_i · V."""
-        return np.stack([row * h for row, h in zip(held, self.haircuts, strict=True)]) if self.count > 1 \
-            else held * self.haircuts[0]
+        collateral: FloatArray = held * (self.haircut_column if self.count > 1 else self.haircuts[0])
+        return collateral
 
     def target_need(self, hit: NDArray[np.bool_], collateral: FloatArray) -> FloatArray:
         """What repays each called position to its target: max(0, L_i − t_i · C_i) where called, else 0."""
-        targets = np.array([[t] for t in self.targets], dtype=np.float64)
-        need: FloatArray = np.where(hit, np.maximum(self.loans - targets * collateral, 0.0), 0.0)
+        need: FloatArray = np.where(hit, np.maximum(self.loans - self.target_column * collateral, 0.0), 0.0)
         return need
 
     def defense_order(self, collateral: FloatArray) -> IntArray:
